@@ -1,3 +1,29 @@
 #![doc = include_str!("../README.md")]
-#![no_std]
+#![cfg_attr(not(test), no_std)]
+
 extern crate alloc;
+
+pub mod cmd;
+mod command;
+mod cursor;
+mod digest;
+pub mod ids;
+mod limits;
+mod pin;
+mod response;
+mod status;
+pub mod tlv;
+
+pub use command::{Case, Command, CommandBuilder, CommandError, CommandParseError};
+pub use digest::{DigestInfo, HashAlgorithm, SHA256_PREFIX, SHA384_PREFIX, SHA512_PREFIX};
+pub use ids::{Aid, FileId};
+pub use limits::{
+    EXTENDED_MAX_COMMAND_LEN, EXTENDED_MAX_RESPONSE_LEN, ReaderLimits, SHORT_MAX_COMMAND_LEN,
+    SHORT_MAX_RESPONSE_LEN,
+};
+pub use pin::{AssistPin, AuthPin, Pin, PinError, SignPassword};
+pub use response::{Response, ResponseParseError};
+pub use status::StatusWord;
+
+#[cfg(test)]
+mod test_util;

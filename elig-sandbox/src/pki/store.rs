@@ -1,0 +1,266 @@
+//! The PKI state folder: PEM files a client can use, plus `state.json` to load them back.
+//!
+//! | File | Content |
+//! |---|---|
+//! | `gateway-ca.pem` | the trust anchor for the server certificate (clients need it) |
+//! | `device-<label>.pem`, `device-<label>.key.pem` | a registered device's client certificate and PKCS#8 key |
+//! | `auth-ca.pem`, `auth-ca.crl.pem` | the JPKI-like authentication CA and its CRL |
+//! | `device-ca.pem` | the device registration CA |
+//! | `server.pem`, `server.key.pem` | the gateway's certificate and key |
+//! | `*-ca.key.pem` | the CAs' keys (to issue more cards/devices after loading) |
+//! | `state.json` | the CAs' key-derivation seeds and the device list |
+
+use std::path::{Path, PathBuf};
+
+use der::Decode as _;
+use der::pem::LineEnding;
+use rsa::PrivateKey;
+use rsa::pkcs8::DecodePrivateKey as _;
+use serde::{Deserialize, Serialize};
+use x509_cert::certificate::Certificate;
+use x509_cert::crl::CertificateList;
+
+use super::{
+    Authority, DeviceCredentials, DevicePlan, Facility, PkiError, ServerCredentials, TestKey,
+    TestPki, build, cert_der,
+};
+
+#[derive(Serialize, Deserialize)]
+struct State {
+    version: u32,
+    auth_ca_seed: String,
+    device_ca_seed: String,
+    gateway_ca_seed: String,
+    devices: Vec<DevicePlan>,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex32(text: &str) -> Result<[u8; 32], PkiError> {
+    let bad = || PkiError::State("a seed in state.json is not 64 hex digits".into());
+    if text.len() != 64 {
+        return Err(bad());
+    }
+    let mut out = [0u8; 32];
+    for (slot, pair) in out.iter_mut().zip(text.as_bytes().chunks_exact(2)) {
+        let s = core::str::from_utf8(pair).map_err(|_| bad())?;
+        *slot = u8::from_str_radix(s, 16).map_err(|_| bad())?;
+    }
+    Ok(out)
+}
+
+fn write(dir: &Path, name: &str, text: &str, written: &mut Vec<PathBuf>) -> Result<(), PkiError> {
+    let path = dir.join(name);
+    std::fs::write(&path, text).map_err(|source| PkiError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    written.push(path);
+    Ok(())
+}
+
+fn read(dir: &Path, name: &str) -> Result<String, PkiError> {
+    let path = dir.join(name);
+    std::fs::read_to_string(&path).map_err(|source| PkiError::Io { path, source })
+}
+
+fn pem(label: &str, der: &[u8]) -> Result<String, PkiError> {
+    der::pem::encode_string(label, LineEnding::LF, der)
+        .map_err(|e| PkiError::Build(format!("PEM: {e}")))
+}
+
+fn cert_pem(der: &[u8]) -> Result<String, PkiError> {
+    pem("CERTIFICATE", der)
+}
+
+fn key_pem(key: &TestKey) -> Result<String, PkiError> {
+    pem("PRIVATE KEY", &key.to_pkcs8_der()?)
+}
+
+/// The DER inside a PEM file whose label must be `label`.
+fn read_pem(dir: &Path, name: &str, label: &str) -> Result<Vec<u8>, PkiError> {
+    let text = read(dir, name)?;
+    let (found, der) = der::pem::decode_vec(text.as_bytes())
+        .map_err(|e| PkiError::State(format!("{name}: not PEM: {e}")))?;
+    if found != label {
+        return Err(PkiError::State(format!(
+            "{name}: expected PEM label {label}"
+        )));
+    }
+    Ok(der)
+}
+
+fn load_cert(dir: &Path, name: &str) -> Result<Certificate, PkiError> {
+    Certificate::from_der(&read_pem(dir, name, "CERTIFICATE")?)
+        .map_err(|e| PkiError::State(format!("{name}: not a certificate: {e}")))
+}
+
+fn load_key(dir: &Path, name: &str, cert: &Certificate) -> Result<PrivateKey, PkiError> {
+    let der = read_pem(dir, name, "PRIVATE KEY")?;
+    let key = PrivateKey::from_pkcs8_der(&der)
+        .map_err(|e| PkiError::State(format!("{name}: not an RSA PKCS#8 key: {e}")))?;
+    if build::spki_of(&key)? != *cert.tbs_certificate().subject_public_key_info() {
+        return Err(PkiError::State(format!(
+            "{name}: the key does not match its certificate"
+        )));
+    }
+    Ok(key)
+}
+
+fn load_authority(dir: &Path, stem: &str, seed: &str) -> Result<Authority, PkiError> {
+    let cert = load_cert(dir, &format!("{stem}.pem"))?;
+    let key = load_key(dir, &format!("{stem}.key.pem"), &cert)?;
+    Authority::from_parts(key, cert, unhex32(seed)?)
+}
+
+impl TestPki {
+    /// Writes the PKI as PEM files (see the table in this module's source docs: `gateway-ca.pem`
+    /// is the client's trust anchor, `device-<label>.pem` / `.key.pem` its identity) plus
+    /// `state.json`, into `dir` (created if missing). Returns the files written.
+    pub fn write_pem(&self, dir: &Path) -> Result<Vec<PathBuf>, PkiError> {
+        std::fs::create_dir_all(dir).map_err(|source| PkiError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let mut written = Vec::new();
+        for (stem, ca) in [
+            ("auth-ca", &self.auth_ca),
+            ("device-ca", &self.device_ca),
+            ("gateway-ca", &self.gateway_ca),
+        ] {
+            write(
+                dir,
+                &format!("{stem}.pem"),
+                &cert_pem(ca.cert_der())?,
+                &mut written,
+            )?;
+            write(
+                dir,
+                &format!("{stem}.key.pem"),
+                &key_pem(&ca.key)?,
+                &mut written,
+            )?;
+        }
+        write(
+            dir,
+            "auth-ca.crl.pem",
+            &pem("X509 CRL", &self.crl_der)?,
+            &mut written,
+        )?;
+        write(
+            dir,
+            "server.pem",
+            &cert_pem(&self.server.cert_der)?,
+            &mut written,
+        )?;
+        write(
+            dir,
+            "server.key.pem",
+            &key_pem(&self.server.key)?,
+            &mut written,
+        )?;
+        for device in &self.devices {
+            let stem = format!("device-{}", device.label);
+            write(
+                dir,
+                &format!("{stem}.pem"),
+                &cert_pem(&device.cert_der)?,
+                &mut written,
+            )?;
+            write(
+                dir,
+                &format!("{stem}.key.pem"),
+                &key_pem(&device.key)?,
+                &mut written,
+            )?;
+        }
+        let state = State {
+            version: 1,
+            auth_ca_seed: hex(&self.auth_ca.key_seed),
+            device_ca_seed: hex(&self.device_ca.key_seed),
+            gateway_ca_seed: hex(&self.gateway_ca.key_seed),
+            devices: self
+                .devices
+                .iter()
+                .map(|d| DevicePlan {
+                    label: d.label.clone(),
+                    facility: d.facility.clone(),
+                })
+                .collect(),
+        };
+        let json = serde_json::to_string_pretty(&state)
+            .map_err(|e| PkiError::Build(format!("state.json: {e}")))?;
+        write(dir, "state.json", &json, &mut written)?;
+        Ok(written)
+    }
+
+    /// Loads a PKI that [`Self::write_pem`] wrote. Checks that every key matches its
+    /// certificate, that each device certificate names the facility `state.json` says, and
+    /// parses the CRL.
+    pub fn load(dir: &Path) -> Result<Self, PkiError> {
+        let state: State = serde_json::from_str(&read(dir, "state.json")?)
+            .map_err(|e| PkiError::State(format!("state.json: {e}")))?;
+        if state.version != 1 {
+            return Err(PkiError::State(format!(
+                "state.json version {} (expected 1)",
+                state.version
+            )));
+        }
+        let auth_ca = load_authority(dir, "auth-ca", &state.auth_ca_seed)?;
+        let device_ca = load_authority(dir, "device-ca", &state.device_ca_seed)?;
+        let gateway_ca = load_authority(dir, "gateway-ca", &state.gateway_ca_seed)?;
+        let server_cert = load_cert(dir, "server.pem")?;
+        let server = ServerCredentials {
+            key: TestKey(load_key(dir, "server.key.pem", &server_cert)?),
+            cert_der: cert_der(&server_cert)?,
+        };
+        let mut devices = Vec::with_capacity(state.devices.len());
+        for plan in state.devices {
+            let stem = format!("device-{}", plan.label);
+            let cert = load_cert(dir, &format!("{stem}.pem"))?;
+            let key = load_key(dir, &format!("{stem}.key.pem"), &cert)?;
+            if Facility::from_subject(cert.tbs_certificate().subject()).as_ref()
+                != Some(&plan.facility)
+            {
+                return Err(PkiError::State(format!(
+                    "{stem}.pem does not name facility {}",
+                    plan.facility
+                )));
+            }
+            devices.push(DeviceCredentials {
+                label: plan.label,
+                facility: plan.facility,
+                cert_der: cert_der(&cert)?,
+                ca_cert_der: device_ca.cert_der.clone(),
+                key: TestKey(key),
+            });
+        }
+        let crl = <CertificateList>::from_der(&read_pem(dir, "auth-ca.crl.pem", "X509 CRL")?)
+            .map_err(|e| PkiError::State(format!("auth-ca.crl.pem: {e}")))?;
+        let crl_der = der::Encode::to_der(&crl)
+            .map_err(|e| PkiError::State(format!("auth-ca.crl.pem: {e}")))?;
+        Ok(Self {
+            auth_ca,
+            device_ca,
+            gateway_ca,
+            server,
+            devices,
+            crl_der,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trip() {
+        let seed: [u8; 32] = core::array::from_fn(|i| u8::try_from(i * 7).unwrap());
+        assert_eq!(unhex32(&hex(&seed)).unwrap(), seed);
+        assert!(unhex32("zz").is_err());
+        assert!(unhex32(&"g".repeat(64)).is_err());
+    }
+}

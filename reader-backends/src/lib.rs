@@ -1,0 +1,7 @@
+#![doc = include_str!("../README.md")]
+
+pub mod mock;
+pub mod nfc;
+mod transport;
+
+pub use transport::{ReaderLimits, Transport, TransportError};

@@ -1,0 +1,262 @@
+//! The synthetic person the virtual card belongs to, and the EF contents built from it.
+//!
+//! File layouts quoted from card.md (public fact, as the public implementations agree):
+//!
+//! ```text
+//! 券面事項入力補助AP EF 0001  My Number: FF 10 0C + 12 ASCII digits + FF FF filler (17 bytes)
+//! 券面事項入力補助AP EF 0002  基本4情報: FF 20 <len> { DF21 offsets (4 × u16 BE), DF22 name,
+//!                            DF23 address, DF24 YYYYMMDD, DF25 sex 1/2/9 } all UTF-8
+//! JPKI AP EF 0006            token info (PKCS#11 CK_TOKEN_INFO-like, 160 bytes)
+//! JPKI AP EF 0008            which certificates exist: 8F 8F 00 when both do
+//! ```
+//!
+//! Our design where the sources are silent: the DF21 offsets point at each of DF22..DF25
+//! from the start of the `FF 20` value; EF 0008 without a signature certificate reads
+//! `8F 00 00`; the token-info fields after the label are blank-padded text and zeros.
+
+use zeroize::Zeroizing;
+
+/// Sex as the card codes it in DF25 (public fact: `1`, `2` or `9`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Sex {
+    /// `1`
+    Male,
+    /// `2`
+    Female,
+    /// `9` (not applicable)
+    NotApplicable,
+}
+
+impl Sex {
+    fn code(self) -> u8 {
+        match self {
+            Self::Male => b'1',
+            Self::Female => b'2',
+            Self::NotApplicable => b'9',
+        }
+    }
+}
+
+/// Which kind of token the virtual card pretends to be (EF `0006` label, public fact).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TokenKind {
+    /// A physical card: `JPKIAPICCTOKEN2`; the authentication certificate reads freely.
+    #[default]
+    PhysicalCard,
+    /// An Android phone token: `JPKIAPGPSETOKEN`; even the auth certificate needs the PIN.
+    AndroidPhone,
+    /// An iPhone token: `JPKIAPIOSTOKEN`; even the auth certificate needs the PIN.
+    IPhone,
+}
+
+impl TokenKind {
+    /// The token label as stored in EF `0006`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::PhysicalCard => "JPKIAPICCTOKEN2",
+            Self::AndroidPhone => "JPKIAPGPSETOKEN",
+            Self::IPhone => "JPKIAPIOSTOKEN",
+        }
+    }
+}
+
+/// Why a persona was rejected (caller misuse).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PersonaError {
+    /// The birth date is not 8 ASCII digits `YYYYMMDD`.
+    BirthDate,
+    /// The My Number is not 12 ASCII digits.
+    MyNumber,
+    /// A field is longer than the card's EF can hold.
+    TooLong,
+}
+
+impl core::fmt::Display for PersonaError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::BirthDate => "caller error: birth date must be 8 digits YYYYMMDD",
+            Self::MyNumber => "caller error: My Number must be 12 ASCII digits",
+            Self::TooLong => "caller error: persona field too long for the card",
+        })
+    }
+}
+
+impl core::error::Error for PersonaError {}
+
+/// The synthetic holder of a virtual card: 基本4情報 and the My Number.
+///
+/// The My Number is kept in zeroizing memory and never printed by `Debug`.
+#[derive(Clone)]
+pub struct Persona {
+    name: String,
+    address: String,
+    birth_date: String,
+    sex: Sex,
+    my_number: Zeroizing<String>,
+    token: TokenKind,
+}
+
+impl core::fmt::Debug for Persona {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Persona")
+            .field("name", &self.name)
+            .field("address", &self.address)
+            .field("birth_date", &self.birth_date)
+            .field("sex", &self.sex)
+            .field("my_number", &"<redacted>")
+            .field("token", &self.token)
+            .finish()
+    }
+}
+
+impl Default for Persona {
+    /// A synthetic person: 試験　花子 (family and given name separated by U+3000), an
+    /// address with full-width digits, born 1980-04-01, and a made-up My Number with a valid
+    /// check digit. Not a real person.
+    fn default() -> Self {
+        Self {
+            name: "試験\u{3000}花子".to_owned(),
+            address: "東京都千代田区霞が関１丁目２番２号".to_owned(),
+            birth_date: "19800401".to_owned(),
+            sex: Sex::Female,
+            my_number: Zeroizing::new("987654321018".to_owned()),
+            token: TokenKind::PhysicalCard,
+        }
+    }
+}
+
+impl Persona {
+    /// A persona with the given 基本4情報 and My Number.
+    ///
+    /// # Errors
+    /// [`PersonaError`] when the birth date is not `YYYYMMDD`, the My Number is not 12 digits,
+    /// or the fields cannot fit the EF.
+    pub fn new(
+        name: &str,
+        address: &str,
+        birth_date: &str,
+        sex: Sex,
+        my_number: &str,
+    ) -> Result<Self, PersonaError> {
+        if birth_date.len() != 8 || !birth_date.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(PersonaError::BirthDate);
+        }
+        if my_number.len() != 12 || !my_number.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(PersonaError::MyNumber);
+        }
+        if name.len().saturating_add(address.len()) > 4000 {
+            return Err(PersonaError::TooLong);
+        }
+        Ok(Self {
+            name: name.to_owned(),
+            address: address.to_owned(),
+            birth_date: birth_date.to_owned(),
+            sex,
+            my_number: Zeroizing::new(my_number.to_owned()),
+            token: TokenKind::PhysicalCard,
+        })
+    }
+
+    /// The same persona on another kind of token.
+    #[must_use]
+    pub fn with_token(mut self, token: TokenKind) -> Self {
+        self.token = token;
+        self
+    }
+
+    /// Name (family and given name separated by U+3000).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Address.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+    /// Birth date `YYYYMMDD`.
+    pub fn birth_date(&self) -> &str {
+        &self.birth_date
+    }
+    /// Sex.
+    pub fn sex(&self) -> Sex {
+        self.sex
+    }
+    /// The kind of token.
+    pub fn token(&self) -> TokenKind {
+        self.token
+    }
+
+    /// EF `0001` of 券面事項入力補助AP: `FF 10 0C` + 12 digits + `FF FF`.
+    pub(crate) fn my_number_ef(&self) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(Vec::with_capacity(17));
+        out.extend_from_slice(&[0xFF, 0x10, 0x0C]);
+        out.extend_from_slice(self.my_number.as_bytes());
+        out.extend_from_slice(&[0xFF, 0xFF]);
+        out
+    }
+
+    /// EF `0002` of 券面事項入力補助AP (基本4情報), BER lengths throughout.
+    pub(crate) fn basic4_ef(&self) -> Vec<u8> {
+        let sex = [self.sex.code()];
+        let fields: [(u8, &[u8]); 4] = [
+            (0x22, self.name.as_bytes()),
+            (0x23, self.address.as_bytes()),
+            (0x24, self.birth_date.as_bytes()),
+            (0x25, &sex),
+        ];
+        let mut tlvs = Vec::new();
+        let mut offsets = Vec::with_capacity(8);
+        // DF21 is 2 + 1 + 8 = 11 bytes long and comes first.
+        let offsets_len = 11usize;
+        for (tag, value) in fields {
+            let at = offsets_len.saturating_add(tlvs.len());
+            offsets.extend_from_slice(&u16::try_from(at).unwrap_or(u16::MAX).to_be_bytes());
+            push_tlv(&mut tlvs, &[0xDF, tag], value);
+        }
+        let mut body = Vec::with_capacity(offsets_len.saturating_add(tlvs.len()));
+        push_tlv(&mut body, &[0xDF, 0x21], &offsets);
+        body.extend_from_slice(&tlvs);
+        let mut out = Vec::new();
+        push_tlv(&mut out, &[0xFF, 0x20], &body);
+        out
+    }
+
+    /// EF `0006` of the JPKI AP: 160 bytes, label first (blank-padded to 32 like
+    /// `CK_TOKEN_INFO.label`), then manufacturer, model and serial, zeros after.
+    pub(crate) fn token_info_ef(&self, serial: u64) -> Vec<u8> {
+        let mut out = Vec::with_capacity(160);
+        push_padded(&mut out, self.token.label(), 32);
+        push_padded(&mut out, "elig virtual card", 32);
+        push_padded(&mut out, "MOCK", 16);
+        push_padded(&mut out, &format!("{serial:016X}"), 16);
+        out.resize(160, 0);
+        out
+    }
+}
+
+fn push_padded(out: &mut Vec<u8>, text: &str, width: usize) {
+    let bytes = text.as_bytes();
+    let take = bytes.get(..width).unwrap_or(bytes);
+    out.extend_from_slice(take);
+    out.extend(core::iter::repeat_n(b' ', width.saturating_sub(take.len())));
+}
+
+/// Appends `tag || BER length || value`.
+pub(crate) fn push_tlv(out: &mut Vec<u8>, tag: &[u8], value: &[u8]) {
+    out.extend_from_slice(tag);
+    let len = value.len();
+    if let Ok(short) = u8::try_from(len) {
+        if short < 0x80 {
+            out.push(short);
+        } else {
+            out.extend_from_slice(&[0x81, short]);
+        }
+    } else {
+        let two = u16::try_from(len).unwrap_or(u16::MAX);
+        out.push(0x82);
+        out.extend_from_slice(&two.to_be_bytes());
+    }
+    out.extend_from_slice(value);
+}

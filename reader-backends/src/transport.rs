@@ -1,0 +1,144 @@
+//! The one trait every backend implements (style.md rule 1): send command bytes, get response
+//! bytes, report the reader's limits. Reader quirks live in [`ReaderLimits`], so there is no
+//! method a backend could fail to implement.
+
+pub use jpki_apdu::ReaderLimits;
+
+/// A channel to one card in one reader (PC/SC slot, phone NFC tag, virtual card).
+///
+/// Object-safe and `Send`: a driver may hold a `Box<dyn Transport>` and move it to the
+/// thread that talks to the card. Implementations do not interpret the bytes: no automatic
+/// GET RESPONSE, no retry. `61xx` and `6Cxx` handling is the procedure's job, so every
+/// backend behaves alike and the APDU count is the procedure's to control.
+pub trait Transport: Send {
+    /// Sends one command APDU and returns the whole response APDU (data + SW1 SW2).
+    ///
+    /// # Errors
+    /// [`TransportError`] when the reader, the link or the card's presence failed; a
+    /// status word, even an error one, is a successful transmit.
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError>;
+
+    /// What this reader can carry: command/response sizes and extended length.
+    fn limits(&self) -> ReaderLimits;
+}
+
+impl<T: Transport + ?Sized> Transport for &mut T {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        (**self).transmit(command)
+    }
+    fn limits(&self) -> ReaderLimits {
+        (**self).limits()
+    }
+}
+
+impl<T: Transport + ?Sized> Transport for Box<T> {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        (**self).transmit(command)
+    }
+    fn limits(&self) -> ReaderLimits {
+        (**self).limits()
+    }
+}
+
+/// Why a transmit failed. Every variant is a reader/transport fault, not a card answer
+/// (those come back as status words).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum TransportError {
+    /// No card is in the reader (or in the phone's field).
+    NoCard,
+    /// The card was removed, or the NFC tag was lost, during the session: its security
+    /// state is gone; start over from SELECT.
+    CardRemoved,
+    /// Another application reset the card: its security state is unknown; start over.
+    CardReset,
+    /// The reader was unplugged or is no longer known to the system.
+    ReaderGone,
+    /// The smart-card service (pcscd / Windows SCardSvr) is not running.
+    NoService,
+    /// The reader is held exclusively by another application.
+    Busy,
+    /// The card or reader did not answer in time.
+    Timeout,
+    /// The command is larger than the reader carries (caller misuse: check `limits()`).
+    CommandTooLong {
+        /// Bytes in the command.
+        len: usize,
+        /// The reader's `max_command_len`.
+        max: usize,
+    },
+    /// Anything else the backend reported.
+    Other(Box<dyn core::error::Error + Send + Sync>),
+}
+
+impl core::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::NoCard => f.write_str("reader: no card present"),
+            Self::CardRemoved => {
+                f.write_str("reader: the card was removed (or the NFC tag lost); start over")
+            }
+            Self::CardReset => f.write_str(
+                "reader: the card was reset by another application; its state is unknown",
+            ),
+            Self::ReaderGone => f.write_str("reader: the reader is no longer available"),
+            Self::NoService => f.write_str("reader: the smart-card service is not running"),
+            Self::Busy => {
+                f.write_str("reader: the card is in exclusive use by another application")
+            }
+            Self::Timeout => f.write_str("reader: the card did not answer in time"),
+            Self::CommandTooLong { len, max } => write!(
+                f,
+                "caller error: a {len}-byte command exceeds the reader's {max}-byte limit"
+            ),
+            Self::Other(e) => write!(f, "reader: {e}"),
+        }
+    }
+}
+
+impl core::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            Self::Other(e) => Some(e.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Echo;
+    impl Transport for Echo {
+        fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+            let mut r = command.to_vec();
+            r.extend_from_slice(&[0x90, 0x00]);
+            Ok(r)
+        }
+        fn limits(&self) -> ReaderLimits {
+            ReaderLimits::short_only()
+        }
+    }
+
+    #[test]
+    fn object_safe_and_send() {
+        fn assert_send<T: Send>(_: &T) {}
+        let mut boxed: Box<dyn Transport> = Box::new(Echo);
+        assert_send(&boxed);
+        assert_eq!(boxed.transmit(&[1]).unwrap(), vec![1, 0x90, 0x00]);
+        let by_ref: &mut dyn Transport = &mut boxed;
+        assert_eq!(by_ref.limits(), ReaderLimits::short_only());
+    }
+
+    #[test]
+    fn messages_name_the_party() {
+        assert!(
+            TransportError::CardRemoved
+                .to_string()
+                .starts_with("reader:")
+        );
+        let e = TransportError::CommandTooLong { len: 300, max: 261 };
+        assert!(e.to_string().starts_with("caller error"));
+    }
+}

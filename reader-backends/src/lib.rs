@@ -3,5 +3,6 @@
 pub mod mock;
 pub mod nfc;
 mod transport;
+pub mod vpcd;
 
 pub use transport::{ReaderLimits, Transport, TransportError};

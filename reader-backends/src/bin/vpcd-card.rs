@@ -1,0 +1,204 @@
+//! `vpcd-card`: serves a virtual My Number Card to vsmartcard's vpcd reader in a running
+//! pcscd, so any PC/SC client sees a card in "Virtual PCD 00 00".
+//!
+//! ```text
+//! vpcd-card --port 35963 --pin 1234 [--seed N] [--extended on|off] [--chain DIR]
+//!           [--connect-timeout SECS] [--verbose]
+//! ```
+//!
+//! Connects to 127.0.0.1 only. Logs power events and, with `--verbose`, each APDU's CLA/INS
+//! and status word — never data, never the PIN. Exits 0 on SIGTERM/SIGINT (closing the
+//! socket, which vpcd sees as card removal) and when pcscd closes the link.
+//!
+//! `--chain DIR` loads the card's credentials from DER files the caller issued:
+//! `auth-key.der` (PKCS#8 RSA-2048), `auth-cert.der`, `auth-ca.der`, and optionally
+//! `sign-key.der`, `sign-cert.der`, `sign-ca.der`. Without it the card uses the
+//! deterministic test PKI of `--seed` (default 1).
+
+// A command-line tool: stderr is its log.
+#![allow(clippy::print_stderr)]
+
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use reader_backends::mock::{CardConfig, CardCredentials, VirtualMyNumberCard};
+use reader_backends::vpcd::{self, ServeEnd, VpcdEvent};
+use rsa::pkcs8::DecodePrivateKey;
+use zeroize::Zeroizing;
+
+const USAGE: &str = "usage: vpcd-card --port PORT --pin NNNN [--seed N] [--extended on|off] \
+[--chain DIR] [--connect-timeout SECS] [--verbose]";
+
+struct Args {
+    port: u16,
+    pin: Zeroizing<String>,
+    seed: u64,
+    extended: bool,
+    chain: Option<PathBuf>,
+    connect_timeout: Duration,
+    verbose: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = std::env::args().skip(1);
+    let mut port = None;
+    let mut pin = None;
+    let mut seed = 1u64;
+    let mut extended = true;
+    let mut chain = None;
+    let mut connect_timeout = Duration::from_secs(10);
+    let mut verbose = false;
+    while let Some(flag) = args.next() {
+        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
+        match flag.as_str() {
+            "--port" => {
+                port = Some(value("--port")?.parse::<u16>().map_err(|_| "bad --port")?);
+            }
+            "--pin" => pin = Some(Zeroizing::new(value("--pin")?)),
+            "--seed" => seed = value("--seed")?.parse().map_err(|_| "bad --seed")?,
+            "--extended" => {
+                extended = match value("--extended")?.as_str() {
+                    "on" => true,
+                    "off" => false,
+                    _ => return Err("--extended takes on or off".to_owned()),
+                };
+            }
+            "--chain" => chain = Some(PathBuf::from(value("--chain")?)),
+            "--connect-timeout" => {
+                let secs: u64 = value("--connect-timeout")?
+                    .parse()
+                    .map_err(|_| "bad timeout")?;
+                connect_timeout = Duration::from_secs(secs);
+            }
+            "--verbose" => verbose = true,
+            "--help" | "-h" => return Err(USAGE.to_owned()),
+            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+        }
+    }
+    Ok(Args {
+        port: port.ok_or_else(|| format!("--port is required\n{USAGE}"))?,
+        pin: pin.ok_or_else(|| format!("--pin is required\n{USAGE}"))?,
+        seed,
+        extended,
+        chain,
+        connect_timeout,
+        verbose,
+    })
+}
+
+fn read(dir: &Path, name: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(dir.join(name)).map_err(|e| format!("{}: {e}", dir.join(name).display()))
+}
+
+fn load_chain(dir: &Path) -> Result<CardCredentials, String> {
+    let key = |name: &str| -> Result<rsa::PrivateKey, String> {
+        let der = Zeroizing::new(read(dir, name)?);
+        rsa::PrivateKey::from_pkcs8_der(&der).map_err(|e| format!("{name}: not PKCS#8 RSA: {e}"))
+    };
+    let creds = CardCredentials::from_auth_chain(
+        key("auth-key.der")?,
+        read(dir, "auth-cert.der")?,
+        read(dir, "auth-ca.der")?,
+    )
+    .map_err(|e| e.to_string())?;
+    if dir.join("sign-key.der").exists() {
+        return creds
+            .with_sign(
+                key("sign-key.der")?,
+                read(dir, "sign-cert.der")?,
+                read(dir, "sign-ca.der")?,
+            )
+            .map_err(|e| e.to_string());
+    }
+    Ok(creds)
+}
+
+fn connect(addr: SocketAddr, timeout: Duration, stop: &AtomicBool) -> Result<TcpStream, String> {
+    let deadline = Instant::now()
+        .checked_add(timeout)
+        .unwrap_or_else(Instant::now);
+    loop {
+        match TcpStream::connect_timeout(&addr, Duration::from_secs(1)) {
+            Ok(s) => return Ok(s),
+            Err(e) if Instant::now() >= deadline || stop.load(Ordering::Relaxed) => {
+                return Err(format!("cannot connect to vpcd at {addr}: {e}"));
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(200)),
+        }
+    }
+}
+
+fn ins_name(cla: u8, ins: u8) -> &'static str {
+    match (cla, ins) {
+        (0x00, 0xA4) => "SELECT",
+        (0x00, 0xB0) => "READ BINARY",
+        (0x00, 0x20) => "VERIFY",
+        (0x00, 0x24) => "CHANGE REFERENCE DATA",
+        (0x00, 0xC0) => "GET RESPONSE",
+        (0x80, 0x2A) => "COMPUTE DIGITAL SIGNATURE",
+        _ => "other",
+    }
+}
+
+fn run() -> Result<(), String> {
+    let args = parse_args()?;
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))
+            .map_err(|e| format!("cannot install signal handler: {e}"))?;
+    }
+    let config = if args.extended {
+        CardConfig::extended()
+    } else {
+        CardConfig::short_only()
+    };
+    let mut builder = VirtualMyNumberCard::builder()
+        .seed(args.seed)
+        .pin(&args.pin)
+        .config(config);
+    if let Some(dir) = &args.chain {
+        builder = builder.credentials(load_chain(dir)?);
+    }
+    let mut card = builder.build().map_err(|e| e.to_string())?;
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let mut stream = connect(addr, args.connect_timeout, &stop)?;
+    eprintln!(
+        "vpcd-card: card inserted at {addr} (seed {}, extended length {}, auth cert {} bytes)",
+        args.seed,
+        if args.extended { "on" } else { "off" },
+        card.credentials().auth().cert_der().len()
+    );
+    let verbose = args.verbose;
+    let end = vpcd::serve(&mut stream, &mut card, &stop, |event| match event {
+        VpcdEvent::Apdu { cla, ins, sw } if verbose => {
+            eprintln!(
+                "vpcd-card: {cla:02X} {ins:02X} {} -> {sw:04X}",
+                ins_name(cla, ins)
+            );
+        }
+        VpcdEvent::Apdu { .. } => {}
+        other => eprintln!("vpcd-card: {other:?}"),
+    })
+    .map_err(|e| e.to_string())?;
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+    match end {
+        ServeEnd::Stopped => eprintln!("vpcd-card: stopped by signal, card removed"),
+        _ => eprintln!("vpcd-card: vpcd closed the link"),
+    }
+    eprintln!("vpcd-card: {} APDUs answered", card.log().len());
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("vpcd-card: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

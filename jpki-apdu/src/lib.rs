@@ -10,6 +10,7 @@ mod digest;
 pub mod ids;
 mod limits;
 mod pin;
+pub mod procedure;
 mod response;
 mod status;
 pub mod tlv;
@@ -22,6 +23,7 @@ pub use limits::{
     SHORT_MAX_RESPONSE_LEN,
 };
 pub use pin::{AssistPin, AuthPin, Pin, PinError, SignPassword};
+pub use procedure::{DriveError, Procedure, Step, drive};
 pub use response::{Response, ResponseParseError};
 pub use status::StatusWord;
 

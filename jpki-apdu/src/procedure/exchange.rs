@@ -1,0 +1,132 @@
+//! One command and its transport-level follow-ups: `61xx` → GET RESPONSE (joined), `6Cxx`
+//! → the same command again with Le = `xx` (once). Public fact: ISO 7816-4 and card.md,
+//! "Transport-level status words".
+
+use alloc::vec::Vec;
+use zeroize::Zeroizing;
+
+use super::{Error, Machine, Malformed, Misuse, Operation, Step};
+use crate::cmd;
+use crate::command::Command;
+use crate::response::Response;
+use crate::status::StatusWord;
+
+/// Most data a `61xx` chain may add up to: one extended response and a bit.
+const MAX_CHAIN_DATA: usize = 65_536 + 256;
+/// Most GET RESPONSE commands after one command.
+const MAX_GET_RESPONSES: u16 = 300;
+
+/// Sends one command; finishes with the joined response whatever its final status.
+#[derive(Debug)]
+pub(crate) struct Exchange {
+    command: Command,
+    operation: Operation,
+    data: Zeroizing<Vec<u8>>,
+    get_responses: u16,
+    resent: bool,
+}
+
+impl Exchange {
+    pub(crate) fn new(command: Command, operation: Operation) -> Self {
+        Self {
+            command,
+            operation,
+            data: Zeroizing::new(Vec::new()),
+            get_responses: 0,
+            resent: false,
+        }
+    }
+
+    /// The command to send first.
+    pub(crate) fn command(&self) -> Command {
+        self.command.clone()
+    }
+}
+
+impl Machine for Exchange {
+    type Output = Response;
+
+    fn step(&mut self, response: Option<Response>) -> Result<Step<Response>, Error> {
+        let Some(response) = response else {
+            return Ok(Step::Send(self.command()));
+        };
+        match response.status() {
+            StatusWord::MoreData(xx) => {
+                self.get_responses = self.get_responses.saturating_add(1);
+                let total = self.data.len().saturating_add(response.data().len());
+                if total > MAX_CHAIN_DATA || self.get_responses > MAX_GET_RESPONSES {
+                    return Err(Error::Malformed {
+                        operation: Operation::GetResponse,
+                        reason: Malformed::EndlessResponse,
+                    });
+                }
+                self.data.extend_from_slice(response.data());
+                Ok(Step::Send(cmd::get_response(xx)))
+            }
+            StatusWord::WrongLe(xx)
+                if !self.resent && self.command.ne().is_some() && self.data.is_empty() =>
+            {
+                self.resent = true;
+                let ne = if xx == 0 { 256 } else { u32::from(xx) };
+                let again = self
+                    .command
+                    .with_ne(ne)
+                    .map_err(|e| Error::Misuse(Misuse::Command(e)))?;
+                self.command = again;
+                Ok(Step::Send(self.command.clone()))
+            }
+            status => {
+                if self.data.is_empty() {
+                    return Ok(Step::Done(response));
+                }
+                self.data.extend_from_slice(response.data());
+                Ok(Step::Done(Response::new(&self.data, status)))
+            }
+        }
+    }
+}
+
+impl Exchange {
+    /// The operation this exchange runs, for error reports.
+    pub(crate) fn operation(&self) -> Operation {
+        self.operation
+    }
+}
+
+/// SELECT (application or file) that must answer `9000`.
+#[derive(Debug)]
+pub(crate) struct Select {
+    exchange: Exchange,
+}
+
+impl Select {
+    pub(crate) fn application(aid: crate::ids::Aid) -> Self {
+        Self {
+            exchange: Exchange::new(
+                cmd::select_application(aid),
+                Operation::SelectApplication(aid),
+            ),
+        }
+    }
+
+    pub(crate) fn file(fid: crate::ids::FileId) -> Self {
+        Self {
+            exchange: Exchange::new(cmd::select_file(fid), Operation::SelectFile(fid)),
+        }
+    }
+}
+
+impl Machine for Select {
+    type Output = ();
+
+    fn step(&mut self, response: Option<Response>) -> Result<Step<()>, Error> {
+        match self.exchange.step(response)? {
+            Step::Send(c) => Ok(Step::Send(c)),
+            Step::Done(r) if r.is_success() => Ok(Step::Done(())),
+            Step::Done(r) => Err(Error::Card {
+                operation: self.exchange.operation(),
+                status: r.status(),
+            }),
+        }
+    }
+}

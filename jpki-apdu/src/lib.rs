@@ -5,10 +5,13 @@ extern crate alloc;
 
 pub mod cmd;
 mod command;
+pub mod content;
 mod cursor;
 mod digest;
 pub mod ids;
 mod limits;
+#[cfg(feature = "my-number")]
+pub mod my_number;
 mod pin;
 pub mod procedure;
 mod response;

@@ -3,6 +3,7 @@
 use core::fmt;
 
 use crate::command::CommandError;
+use crate::content::ContentError;
 use crate::ids::{Aid, FileId};
 use crate::response::ResponseParseError;
 use crate::status::StatusWord;
@@ -81,6 +82,8 @@ pub enum Malformed {
     },
     /// `61xx` kept coming beyond any sensible response size.
     EndlessResponse,
+    /// The file's content does not have its documented layout.
+    Content(ContentError),
 }
 
 impl fmt::Display for Malformed {
@@ -101,6 +104,7 @@ impl fmt::Display for Malformed {
                 write!(f, "a {len}-byte signature where RSA-2048 gives 256")
             }
             Self::EndlessResponse => f.write_str("61xx chain longer than any response"),
+            Self::Content(e) => write!(f, "{e}"),
         }
     }
 }

@@ -23,12 +23,16 @@ use crate::response::{Response, ResponseParseError};
 mod check;
 mod error;
 mod exchange;
+mod files;
 mod pin;
 mod read;
 mod simple;
 
 pub use check::{PinModeCheck, PinModeEvidence};
 pub use error::{Error, Malformed, Misuse, Operation};
+#[cfg(feature = "my-number")]
+pub use files::ReadMyNumber;
+pub use files::{ReadBasicInfo, ReadCertAvailability, ReadTokenInfo};
 pub use pin::{LastTry, PinStatus, QueryPinStatus, VerifyPin};
 pub use read::{MAX_EF_LEN, ReadEf, ReadLength};
 pub use simple::{ClearState, Cleared, SelectApplication, Sign};

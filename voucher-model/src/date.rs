@@ -75,11 +75,11 @@ pub struct Date {
 /// Days from 0000-03-01 to 1970-01-01 in the days-from-civil algorithm.
 const UNIX_EPOCH_SHIFT: i64 = 719_468;
 
-fn is_leap(year: u16) -> bool {
+const fn is_leap(year: u16) -> bool {
     (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
-fn days_in_month(year: u16, month: u8) -> u8 {
+const fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         2 if is_leap(year) => 29,
         2 => 28,
@@ -115,6 +115,18 @@ impl Date {
         month: 12,
         day: 31,
     };
+
+    /// Builds a date in a `const` context; `None` when it does not exist (see [`Date::new`]
+    /// for the reason).
+    pub const fn from_ymd(year: u16, month: u8, day: u8) -> Option<Date> {
+        if year == 0 || year > 9999 || month == 0 || month > 12 {
+            return None;
+        }
+        if day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        Some(Date { year, month, day })
+    }
 
     /// Builds a date, checking that it exists.
     pub fn new(year: u16, month: u8, day: u8) -> Result<Date, DateError> {

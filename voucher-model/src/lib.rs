@@ -22,3 +22,20 @@ pub use record::{
     QualificationRecord, QualificationResponse, RatioError, SearchInfo,
     SpecificDiseasesCertificateInfo, UnknownElement,
 };
+pub mod evidence;
+pub mod purpose;
+pub mod verdict;
+pub mod voucher;
+
+pub use evidence::{
+    AttestationError, Evidence, EvidenceKind, OLD_CARD_LAST_DAY, OnlineChannel, OnlineCheck,
+    OnlineMode, QualificationReading, StaffAttestation, StaffAttestationFields,
+};
+pub use purpose::{Purpose, PurposeError, RequestedUse};
+pub use verdict::{
+    EvidenceBasis, Field, FieldStatus, Finding, NextStep, Outcome, Reason, Verdict, verify,
+};
+pub use voucher::{
+    CheckupCopayments, Copayment, GuidanceLevel, Person, Voucher, VoucherError, VoucherField,
+    VoucherFields, VoucherKind,
+};

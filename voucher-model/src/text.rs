@@ -80,11 +80,26 @@ pub fn comparison_form(s: &str) -> String {
 }
 
 /// Comparison form of a person's name: NFKC (so half-width katakana becomes full-width and
-/// full-width Latin becomes ASCII) with every space removed. Our own design: vouchers.md says
+/// full-width Latin becomes ASCII), every space removed, hiragana folded to katakana. Our own design: vouchers.md says
 /// name differences are only warnings, so this fold is deliberately simple.
 pub fn name_comparison_form(s: &str) -> String {
-    let no_space: String = s.nfkc().filter(|c| !is_space(*c)).collect();
-    no_space.nfkc().collect()
+    let folded: String = s
+        .nfkc()
+        .filter(|c| !is_space(*c))
+        .map(hiragana_to_katakana)
+        .collect();
+    folded.nfkc().collect()
+}
+
+/// Maps hiragana U+3041–U+3096 to katakana U+30A1–U+30F6 (so a カナ typed in hiragana
+/// compares equal); other characters unchanged.
+fn hiragana_to_katakana(c: char) -> char {
+    let u = u32::from(c);
+    if (0x3041..=0x3096).contains(&u) {
+        u.checked_add(0x60).and_then(char::from_u32).unwrap_or(c)
+    } else {
+        c
+    }
 }
 
 /// Length in bytes as the source systems count them (Shift_JIS: ASCII and half-width katakana
@@ -124,6 +139,11 @@ mod tests {
     fn name_fold() {
         assert_eq!(name_comparison_form("ｼﾝﾘｮｳ ﾀﾛｳ"), "シンリョウタロウ");
         assert_eq!(name_comparison_form("診療　太郎"), "診療太郎");
+        assert_eq!(
+            name_comparison_form("しんりょう たろう"),
+            "シンリョウタロウ"
+        );
+        assert_eq!(name_comparison_form("か\u{3099}"), "ガ");
     }
 
     #[test]

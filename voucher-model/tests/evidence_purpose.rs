@@ -1,0 +1,150 @@
+//! Evidence construction and serde, and the purpose rules.
+
+mod common;
+
+use common::*;
+use voucher_model::*;
+
+#[test]
+fn attestation_needs_a_staff_member() {
+    let at = t("20251001093000");
+    assert_eq!(
+        StaffAttestation::new("  ", at),
+        Err(AttestationError::MissingStaff)
+    );
+    assert_eq!(
+        StaffAttestation::new(&"x".repeat(65), at),
+        Err(AttestationError::InvalidStaffId)
+    );
+    assert_eq!(
+        StaffAttestation::new("a\nb", at),
+        Err(AttestationError::InvalidStaffId)
+    );
+    let a = StaffAttestation::new(" 受付 山田 ", at).unwrap();
+    assert_eq!(a.staff_id(), "受付 山田");
+    assert_eq!(a.attested_at(), at);
+    // Serde validates too.
+    let bad = r#"{"staff_id": "", "attested_at": "2025-10-01T09:30:00"}"#;
+    assert!(serde_json::from_str::<StaffAttestation>(bad).is_err());
+}
+
+#[test]
+fn evidence_kinds_and_json() {
+    let cases: Vec<(Evidence, EvidenceKind, &str)> = vec![
+        (online_pin(), EvidenceKind::OnlinePin, "online"),
+        (
+            Evidence::online(
+                OnlineChannel::Limited,
+                OnlineMode::VisualConfirmation {
+                    attestation: attestation(),
+                },
+                response(),
+            ),
+            EvidenceKind::OnlineVisualConfirmation,
+            "online",
+        ),
+        (
+            Evidence::online(
+                OnlineChannel::Existing,
+                OnlineMode::ExistingTerminal,
+                response(),
+            ),
+            EvidenceKind::OnlineExistingTerminal,
+            "online",
+        ),
+        (
+            Evidence::Mynaportal {
+                reading: reading(),
+                attestation: attestation(),
+            },
+            EvidenceKind::Mynaportal,
+            "mynaportal",
+        ),
+        (
+            Evidence::MynaCardWithNotice {
+                card_presented: true,
+                notice: Some(reading()),
+                attestation: attestation(),
+            },
+            EvidenceKind::MynaCardWithNotice,
+            "myna_card_with_notice",
+        ),
+        (
+            Evidence::QualificationCertificate {
+                reading: reading(),
+                valid_until: d("2026-07-31"),
+                attestation: attestation(),
+            },
+            EvidenceKind::QualificationCertificate,
+            "qualification_certificate",
+        ),
+        (
+            Evidence::OldInsuranceCard {
+                reading: reading(),
+                valid_until: None,
+                attestation: attestation(),
+            },
+            EvidenceKind::OldInsuranceCard,
+            "old_insurance_card",
+        ),
+    ];
+    for (e, kind, tag) in cases {
+        assert_eq!(e.kind(), kind);
+        assert!(!kind.name_ja().is_empty());
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["kind"], tag, "{json}");
+        let back: Evidence = serde_json::from_value(json).unwrap();
+        assert_eq!(back, e);
+        let needs_attestation = !matches!(
+            kind,
+            EvidenceKind::OnlinePin | EvidenceKind::OnlineExistingTerminal
+        );
+        assert_eq!(e.attestation().is_some(), needs_attestation, "{kind:?}");
+    }
+}
+
+#[test]
+fn old_card_cut_off_is_2025_12_01() {
+    assert_eq!(OLD_CARD_LAST_DAY, d("2025-12-01"));
+}
+
+#[test]
+fn purposes() {
+    let cases = [
+        (
+            RequestedUse::SpecificHealthCheckup,
+            Ok(Purpose::SpecificHealthCheckup),
+        ),
+        (
+            RequestedUse::SpecificHealthGuidance,
+            Ok(Purpose::SpecificHealthGuidance),
+        ),
+        (
+            RequestedUse::NingenDockInsurerConfirmation,
+            Ok(Purpose::NingenDockInsurerConfirmation),
+        ),
+        (
+            RequestedUse::IdentityVerification,
+            Err(PurposeError::IdentityVerificationNotPermitted),
+        ),
+    ];
+    for (req, want) in cases {
+        assert_eq!(Purpose::for_online_check(req), want);
+    }
+    let e = PurposeError::IdentityVerificationNotPermitted;
+    assert!(e.message_ja().contains("本人確認には利用できません"));
+    assert!(e.message_ja().contains("マイナンバーカード"));
+    assert!(e.message_en().contains("My Number Card"));
+    assert_eq!(
+        Purpose::SpecificHealthGuidance.voucher_kind(),
+        VoucherKind::Guidance
+    );
+    assert_eq!(
+        Purpose::NingenDockInsurerConfirmation.voucher_kind(),
+        VoucherKind::Checkup
+    );
+    assert_eq!(
+        serde_json::to_string(&Purpose::NingenDockInsurerConfirmation).unwrap(),
+        "\"ningen_dock_insurer_confirmation\""
+    );
+}

@@ -1,0 +1,184 @@
+//! The exact bytes the card signs (this project's design; PROTOCOL.md §"What the card signs").
+//!
+//! ```text
+//! TBS = TAG                          24 bytes, ASCII "ELIG-GATEWAY-INQUIRY-TBS" (no prefix)
+//!     ‖ version                       u16 big-endian (1)
+//!     ‖ field(challenge)              the 32 challenge bytes
+//!     ‖ field(facility)               ASCII "kenshin-kikan:<10 digits>" or "oqs-code:<code>":
+//!                                      the device certificate's subject serialNumber
+//!     ‖ field(checkup_date)           ASCII yyyyMMdd
+//!     ‖ field(request_id)             ASCII
+//!     ‖ field(search_hash)            empty when the inquiry has no search info, else
+//!                                      SHA-256(SEARCH) (32 bytes)
+//! field(x) = u32 big-endian length of x ‖ x
+//!
+//! SEARCH = "ELIG-GATEWAY-SEARCH-INFO" ‖ version u16 BE
+//!     ‖ opt(InsurerNumber) ‖ opt(InsuredCardSymbol) ‖ opt(InsuredIdentificationNumber)
+//!     ‖ opt(InsuredBranchNumber) ‖ opt(Birthdate yyyyMMdd) ‖ opt(…ConsFlg code)
+//! opt(absent) = 0x00;  opt(x) = 0x01 ‖ field(UTF-8 of x)
+//!
+//! digest    = SHA-256(TBS)
+//! signature = RSASSA-PKCS1-v1_5 with DigestInfo(SHA-256, digest)
+//!           = the card's COMPUTE DIGITAL SIGNATURE over digest_info(digest)
+//! ```
+//!
+//! The values are the typed values' canonical text: `InsurerNumber` in its 8-digit form,
+//! 記号/番号 as sent (trimmed), dates `yyyyMMdd`. Every field is length-prefixed and the
+//! tag fixes the purpose, so no two different inquiries share an encoding, and no signature
+//! made for another protocol (or for another institution, day or request) verifies here.
+
+use sha2::{Digest as _, Sha256};
+use voucher_model::{Date, Facility, SearchInfo};
+
+use super::messages::{Challenge, RequestId};
+
+/// The domain tag that starts the to-be-signed bytes.
+pub const TBS_TAG: &[u8; 24] = b"ELIG-GATEWAY-INQUIRY-TBS";
+/// The domain tag that starts the search-info encoding.
+pub const SEARCH_TAG: &[u8; 24] = b"ELIG-GATEWAY-SEARCH-INFO";
+
+/// DER prefix of DigestInfo { AlgorithmIdentifier sha256 NULL, OCTET STRING (32) }
+/// (RFC 8017 §9.2 note 1).
+pub const SHA256_DIGEST_INFO_PREFIX: [u8; 19] = [
+    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
+    0x00, 0x04, 0x20,
+];
+
+/// Everything the signature binds. Build it on the client from its own configuration and
+/// the challenge; on the gateway from the inquiry and the device certificate's facility.
+#[derive(Debug, Clone, Copy)]
+pub struct ToBeSigned<'a> {
+    /// Protocol version (the inquiry's `version`).
+    pub version: u16,
+    /// The challenge.
+    pub challenge: &'a Challenge,
+    /// The facility (gateway: from the device certificate, never from the body).
+    pub facility: &'a Facility,
+    /// The checkup date.
+    pub checkup_date: Date,
+    /// The request id.
+    pub request_id: &'a RequestId,
+    /// The inquiry's search info, if it has one.
+    pub search: Option<&'a SearchInfo>,
+}
+
+fn put_field(out: &mut Vec<u8>, bytes: &[u8]) {
+    // Every field is bounded far below 4 GiB by its type (RequestId ≤ 64 bytes, facility
+    // ≤ 52, 記号/番号 ≤ 40 Shift_JIS bytes) and by the 16 KiB message limit.
+    let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(bytes);
+}
+
+fn put_opt(out: &mut Vec<u8>, value: Option<&str>) {
+    match value {
+        None => out.push(0x00),
+        Some(v) => {
+            out.push(0x01);
+            put_field(out, v.as_bytes());
+        }
+    }
+}
+
+/// The facility as signed, which is also how the device certificate's subject
+/// `serialNumber` states it (PROTOCOL.md §"Mutual TLS"): `kenshin-kikan:<10 digits>` for a
+/// 健診・保健指導機関番号, `oqs-code:<code>` for an オンライン資格確認用コード.
+pub fn facility_text(facility: &Facility) -> String {
+    let kind = match facility {
+        Facility::CheckupInstitution(_) => "kenshin-kikan",
+        Facility::SelfRunningInsurer(_) => "oqs-code",
+        // A facility kind added to voucher-model later gets its own label with a new
+        // protocol version; until then it cannot collide with the two above.
+        _ => "unknown",
+    };
+    format!("{kind}:{}", facility.as_str())
+}
+
+/// The search-info encoding `SEARCH` (see the module docs).
+pub fn search_encoding(version: u16, search: &SearchInfo) -> Vec<u8> {
+    let mut out = Vec::with_capacity(160);
+    out.extend_from_slice(SEARCH_TAG);
+    out.extend_from_slice(&version.to_be_bytes());
+    put_opt(&mut out, search.insurer_number.as_ref().map(|v| v.as_str()));
+    put_opt(
+        &mut out,
+        search.insured_card_symbol.as_ref().map(|v| v.as_str()),
+    );
+    put_opt(
+        &mut out,
+        search
+            .insured_identification_number
+            .as_ref()
+            .map(|v| v.as_str()),
+    );
+    put_opt(
+        &mut out,
+        search.insured_branch_number.as_ref().map(|v| v.as_str()),
+    );
+    let birthdate = search.birthdate.map(Date::to_yyyymmdd);
+    put_opt(&mut out, birthdate.as_deref());
+    put_opt(
+        &mut out,
+        search
+            .limit_application_certificate_related_cons_flg
+            .as_ref()
+            .map(|v| v.code()),
+    );
+    out
+}
+
+impl ToBeSigned<'_> {
+    /// The to-be-signed bytes `TBS`.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(256);
+        out.extend_from_slice(TBS_TAG);
+        out.extend_from_slice(&self.version.to_be_bytes());
+        put_field(&mut out, self.challenge.as_bytes());
+        put_field(&mut out, facility_text(self.facility).as_bytes());
+        put_field(&mut out, self.checkup_date.to_yyyymmdd().as_bytes());
+        put_field(&mut out, self.request_id.as_str().as_bytes());
+        match self.search {
+            None => put_field(&mut out, &[]),
+            Some(search) => {
+                let hash = Sha256::digest(search_encoding(self.version, search));
+                put_field(&mut out, &hash);
+            }
+        }
+        out
+    }
+
+    /// `SHA-256(TBS)`: what the card signs (inside a DigestInfo).
+    pub fn digest(&self) -> [u8; 32] {
+        Sha256::digest(self.encode()).into()
+    }
+}
+
+/// `SHA-256(TBS)` for the given inquiry fields (see [`ToBeSigned`]).
+pub fn digest(
+    version: u16,
+    challenge: &Challenge,
+    facility: &Facility,
+    checkup_date: Date,
+    request_id: &RequestId,
+    search: Option<&SearchInfo>,
+) -> [u8; 32] {
+    ToBeSigned {
+        version,
+        challenge,
+        facility,
+        checkup_date,
+        request_id,
+        search,
+    }
+    .digest()
+}
+
+/// The 51-byte DigestInfo(SHA-256, `digest`) the card's RSA key signs with PKCS#1 v1.5
+/// padding (the JPKI auth key's COMPUTE DIGITAL SIGNATURE takes exactly this).
+pub fn digest_info(digest: &[u8; 32]) -> [u8; 51] {
+    let mut out = [0u8; 51];
+    let (prefix, hash) = out.split_at_mut(SHA256_DIGEST_INFO_PREFIX.len());
+    prefix.copy_from_slice(&SHA256_DIGEST_INFO_PREFIX);
+    hash.copy_from_slice(digest);
+    out
+}

@@ -1,0 +1,392 @@
+//! The gateway protocol: the signed digest's byte layout (worked vector), the size, version
+//! and strictness rules of every message, and the closed set of rejection reasons.
+// Test helpers outside `#[test]` functions unwrap and index too: a failure is the point.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::panic
+)]
+
+use elig_proto::gateway::{
+    self, Basis, CertificateDer, Challenge, ChallengeRequest, ChallengeResponse, DecodeError,
+    EncodeError, InquiryDigest, InquiryRequest, InquiryResult, Message, PinProof, Proof,
+    RejectReason, Rejection, RequestId, SignatureBytes, ToBeSigned, VisualAttestation,
+};
+use voucher_model::{
+    BranchNumber, CardNumber, CardSymbol, CheckupInstitutionNumber, ConsentFlag, Date, DateTime,
+    Facility, InsurerNumber, OnlineQualificationCode, QualificationRecord, QualificationResponse,
+    QualificationValidity, SearchInfo,
+};
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn facility() -> Facility {
+    Facility::CheckupInstitution(CheckupInstitutionNumber::parse("0110113719").unwrap())
+}
+
+fn search() -> SearchInfo {
+    SearchInfo {
+        insurer_number: Some(InsurerNumber::parse("06110829").unwrap()),
+        insured_card_symbol: Some(CardSymbol::parse("12-34").unwrap()),
+        insured_identification_number: Some(CardNumber::parse("4260").unwrap()),
+        insured_branch_number: Some(BranchNumber::parse("01").unwrap()),
+        birthdate: Some(Date::parse_yyyymmdd("20010327").unwrap()),
+        limit_application_certificate_related_cons_flg: Some(ConsentFlag::Consented),
+    }
+}
+
+fn challenge() -> Challenge {
+    let mut bytes = [0u8; 32];
+    for (i, b) in bytes.iter_mut().enumerate() {
+        *b = u8::try_from(i).unwrap();
+    }
+    Challenge::from_bytes(bytes)
+}
+
+fn date() -> Date {
+    Date::parse_yyyymmdd("20261124").unwrap()
+}
+
+/// The worked vector of PROTOCOL.md. The expected bytes are built here by hand from the
+/// layout, and the digests were computed independently (Python hashlib).
+#[test]
+fn digest_worked_vector() {
+    let request_id = RequestId::new("req-0001").unwrap();
+    let search = search();
+    let facility = facility();
+    let challenge = challenge();
+    let tbs = ToBeSigned {
+        version: 1,
+        challenge: &challenge,
+        facility: &facility,
+        checkup_date: date(),
+        request_id: &request_id,
+        search: Some(&search),
+    };
+
+    let mut search_bytes = b"ELIG-GATEWAY-SEARCH-INFO\x00\x01".to_vec();
+    for value in ["06110829", "12-34", "4260", "01", "20010327", "1"] {
+        search_bytes.push(1);
+        search_bytes.extend_from_slice(&u32::try_from(value.len()).unwrap().to_be_bytes());
+        search_bytes.extend_from_slice(value.as_bytes());
+    }
+    assert_eq!(gateway::search_encoding(1, &search), search_bytes);
+
+    let mut expected = b"ELIG-GATEWAY-INQUIRY-TBS\x00\x01".to_vec();
+    let search_hash =
+        hex_to_bytes("f8151f90e1eb0923e30e818695086eb9c10db395ba634b3cf4a096ce63cb5980");
+    let challenge_bytes = challenge.as_bytes().to_vec();
+    let fields: [&[u8]; 5] = [
+        &challenge_bytes,
+        b"kenshin-kikan:0110113719",
+        b"20261124",
+        b"req-0001",
+        &search_hash,
+    ];
+    for field in fields {
+        expected.extend_from_slice(&u32::try_from(field.len()).unwrap().to_be_bytes());
+        expected.extend_from_slice(field);
+    }
+    assert_eq!(tbs.encode(), expected);
+    assert_eq!(tbs.encode().len(), 150);
+    assert_eq!(
+        hex(&tbs.digest()),
+        "9d2033cff3976cfc6642aaf53efbc19fa039c6fbe0038808798ceaf4d7138548"
+    );
+    let no_search = gateway::digest(1, &challenge, &facility, date(), &request_id, None);
+    assert_eq!(
+        hex(&no_search),
+        "c22976f05f01e868736fccdb9473bd7d3c4b133bd0a49840307e80e7b6e3b252"
+    );
+
+    let info = gateway::digest_info(&tbs.digest());
+    assert_eq!(hex(&info[..19]), "3031300d060960864801650304020105000420");
+    assert_eq!(&info[19..], &tbs.digest());
+}
+
+fn hex_to_bytes(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// The signature binds every field: changing any one changes the digest.
+#[test]
+fn digest_binds_every_field() {
+    let id = RequestId::new("req-0001").unwrap();
+    let other_id = RequestId::new("req-0002").unwrap();
+    let s = search();
+    let mut s2 = search();
+    s2.insured_branch_number = Some(BranchNumber::parse("02").unwrap());
+    let f = facility();
+    let f_other_kind =
+        Facility::SelfRunningInsurer(OnlineQualificationCode::parse("0110113719").unwrap());
+    let f_other =
+        Facility::CheckupInstitution(CheckupInstitutionNumber::parse("0110113720").unwrap());
+    let c = challenge();
+    let c2 = Challenge::from_bytes([7; 32]);
+    let d2 = date().succ().unwrap();
+    let base = gateway::digest(1, &c, &f, date(), &id, Some(&s));
+    let variants = [
+        gateway::digest(2, &c, &f, date(), &id, Some(&s)),
+        gateway::digest(1, &c2, &f, date(), &id, Some(&s)),
+        gateway::digest(1, &c, &f_other, date(), &id, Some(&s)),
+        gateway::digest(1, &c, &f_other_kind, date(), &id, Some(&s)),
+        gateway::digest(1, &c, &f, d2, &id, Some(&s)),
+        gateway::digest(1, &c, &f, date(), &other_id, Some(&s)),
+        gateway::digest(1, &c, &f, date(), &id, Some(&s2)),
+        gateway::digest(1, &c, &f, date(), &id, None),
+    ];
+    for (i, v) in variants.iter().enumerate() {
+        assert_ne!(*v, base, "variant {i} did not change the digest");
+    }
+}
+
+fn pin_inquiry() -> InquiryRequest {
+    let id = RequestId::new("req-0001").unwrap();
+    let digest = gateway::digest(1, &challenge(), &facility(), date(), &id, Some(&search()));
+    let proof = PinProof::new(
+        challenge(),
+        InquiryDigest(digest),
+        SignatureBytes::new(vec![0xA5; 256]).unwrap(),
+    );
+    let body = format!(
+        r#"{{"version":1,"request_id":"req-0001","facility":{{"checkup_institution":"0110113719"}},"checkup_date":"20261124","card_certificate":"{}","proof":{{"pin":{}}}}}"#,
+        "MII".to_owned() + &"A".repeat(2537),
+        serde_json::to_string(&proof).unwrap()
+    );
+    let mut inquiry: InquiryRequest = gateway::decode(body.as_bytes()).unwrap();
+    inquiry.search = Some(search());
+    inquiry
+}
+
+#[test]
+fn inquiry_json_shape_and_round_trip() {
+    let inquiry = pin_inquiry();
+    let body = gateway::encode(&inquiry).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["checkup_date"], "20261124");
+    assert_eq!(json["facility"]["checkup_institution"], "0110113719");
+    assert_eq!(json["search"]["InsurerNumber"], "06110829");
+    assert_eq!(json["search"]["InsuredCardSymbol"], "12-34");
+    assert_eq!(
+        json["search"]["LimitApplicationCertificateRelatedConsFlg"],
+        "1"
+    );
+    assert_eq!(
+        json["proof"]["pin"]["signature"].as_str().unwrap().len(),
+        344
+    );
+    assert_eq!(
+        json["proof"]["pin"]["challenge"].as_str().unwrap().len(),
+        44
+    );
+    let back: InquiryRequest = gateway::decode(&body).unwrap();
+    assert_eq!(back, inquiry);
+    // The gateway side: TBS from the device certificate's facility, not the body's.
+    let device_facility = facility();
+    let tbs = back.to_be_signed(&device_facility).unwrap();
+    let Proof::Pin(pin) = &back.proof else {
+        panic!("PIN proof expected")
+    };
+    assert_eq!(tbs.digest(), pin.digest.0);
+}
+
+#[test]
+fn visual_inquiry_round_trip_and_attestation() {
+    let mut inquiry = pin_inquiry();
+    let at = DateTime::parse_compact("20261124101500").unwrap();
+    inquiry.proof = Proof::Visual(VisualAttestation::new("staff-07", at, true));
+    let body = gateway::encode(&inquiry).unwrap();
+    let text = String::from_utf8(body.clone()).unwrap();
+    assert!(text.contains(r#""proof":{"visual":{"confirmed_by":"staff-07","confirmed_at":"20261124101500","photo_matches":true}}"#));
+    let back: InquiryRequest = gateway::decode(&body).unwrap();
+    assert_eq!(back, inquiry);
+    assert!(back.to_be_signed(&facility()).is_none());
+    let Proof::Visual(v) = &back.proof else {
+        panic!("visual proof expected")
+    };
+    assert!(v.is_complete());
+    assert!(!VisualAttestation::new("  ", at, true).is_complete());
+    assert!(!VisualAttestation::new("staff-07", at, false).is_complete());
+}
+
+#[test]
+fn size_limit_is_checked_before_parsing() {
+    let huge = vec![b'{'; InquiryRequest::MAX_BYTES + 1];
+    assert_eq!(
+        gateway::decode::<InquiryRequest>(&huge),
+        Err(DecodeError::TooLarge {
+            message: "inquiry",
+            limit: 16 * 1024,
+            actual: 16 * 1024 + 1
+        })
+    );
+    assert_eq!(
+        gateway::decode::<InquiryRequest>(&huge)
+            .unwrap_err()
+            .reason(),
+        RejectReason::BodyTooLarge
+    );
+    assert_eq!(gateway::MAX_REQUEST_BYTES, 16 * 1024);
+    // Encoding refuses what the peer would refuse.
+    let mut r = QualificationResponse::default();
+    for _ in 0..400 {
+        r.results.push(QualificationRecord {
+            address: Some("x".repeat(1000)),
+            ..Default::default()
+        });
+    }
+    let result = InquiryResult::new(RequestId::new("a").unwrap(), Basis::CardSignature, r);
+    assert!(matches!(
+        gateway::encode(&result),
+        Err(EncodeError::TooLarge { .. })
+    ));
+}
+
+#[test]
+fn version_unknown_fields_and_trailing_data() {
+    assert_eq!(
+        gateway::decode::<ChallengeRequest>(br#"{"version":2,"new_field":true}"#),
+        Err(DecodeError::UnsupportedVersion { found: 2 })
+    );
+    let unknown = gateway::decode::<ChallengeRequest>(br#"{"version":1,"extra":1}"#);
+    assert!(matches!(unknown, Err(DecodeError::Malformed { .. })));
+    let trailing = gateway::decode::<ChallengeRequest>(br#"{"version":1} {}"#);
+    assert!(matches!(trailing, Err(DecodeError::Malformed { .. })));
+    let missing = gateway::decode::<ChallengeRequest>(br#"{}"#);
+    assert_eq!(
+        missing.unwrap_err().reason(),
+        RejectReason::MalformedRequest
+    );
+    assert_eq!(
+        gateway::decode::<ChallengeRequest>(br#"{"version":1}"#).unwrap(),
+        ChallengeRequest::new()
+    );
+    let mut old = ChallengeRequest::new();
+    old.version = 0;
+    assert_eq!(
+        gateway::encode(&old),
+        Err(EncodeError::UnsupportedVersion { found: 0 })
+    );
+}
+
+#[test]
+fn field_rules_are_enforced_on_decode() {
+    let good = String::from_utf8(gateway::encode(&pin_inquiry()).unwrap()).unwrap();
+    let cases = [
+        // request id outside its character set
+        good.replace("\"req-0001\"", "\"req 0001\""),
+        // a date that does not exist
+        good.replace("\"20261124\"", "\"20261131\""),
+        // non-canonical base64 of the challenge (trailing bits)
+        good.replace(
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9=",
+        ),
+        // unknown key in the search info
+        good.replace("\"InsurerNumber\"", "\"InsurerNumbr\""),
+        // a bad insurer number in the search info
+        good.replace("\"06110829\"", "\"06x10829\""),
+        // an unknown proof kind
+        good.replace("{\"pin\":", "{\"pen\":"),
+    ];
+    for (i, body) in cases.iter().enumerate() {
+        assert_ne!(body, &good, "case {i} did not change the body");
+        let err = gateway::decode::<InquiryRequest>(body.as_bytes()).unwrap_err();
+        assert_eq!(
+            err.reason(),
+            RejectReason::MalformedRequest,
+            "case {i}: {err}"
+        );
+    }
+    assert!(SignatureBytes::new(vec![0; 63]).is_none());
+    assert!(CertificateDer::new(vec![0; 8193]).is_none());
+    assert!(RequestId::new(&"a".repeat(65)).is_none());
+    assert!(RequestId::new("").is_none());
+}
+
+#[test]
+fn challenge_response_round_trip() {
+    let response = ChallengeResponse::new(challenge(), 1_764_000_000, 1_764_000_060);
+    let body = gateway::encode(&response).unwrap();
+    assert_eq!(
+        String::from_utf8(body.clone()).unwrap(),
+        r#"{"version":1,"challenge":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=","issued_at":1764000000,"expires_at":1764000060}"#
+    );
+    assert_eq!(
+        gateway::decode::<ChallengeResponse>(&body).unwrap(),
+        response
+    );
+}
+
+#[test]
+fn rejection_reasons_closed_set() {
+    for reason in RejectReason::ALL {
+        let rejection =
+            Rejection::new(reason, "why").with_request_id(RequestId::new("r1").unwrap());
+        let body = gateway::encode(&rejection).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["reason"], reason.as_str());
+        assert_eq!(gateway::decode::<Rejection>(&body).unwrap(), rejection);
+        assert!((400..600).contains(&reason.http_status()));
+    }
+    let unknown = br#"{"version":1,"reason":"bad_mood","message":"x"}"#;
+    assert!(gateway::decode::<Rejection>(unknown).is_err());
+    let long = Rejection::new(RejectReason::Internal, &"\u{7}".repeat(2000));
+    assert_eq!(long.message.chars().count(), Rejection::MAX_MESSAGE_LEN);
+    assert!(!long.message.contains('\u{7}'));
+    assert!(gateway::encode(&long).is_ok());
+    let limited = Rejection::new(RejectReason::RateLimited, "slow down").with_retry_after(3);
+    assert_eq!(limited.http_status(), 429);
+    assert_eq!(RejectReason::ChallengeReplayed.http_status(), 409);
+    assert_eq!(RejectReason::BodyTooLarge.http_status(), 413);
+    assert_eq!(RejectReason::UnknownDevice.http_status(), 403);
+}
+
+#[test]
+fn result_carries_xmlmsg_vocabulary() {
+    let q = QualificationRecord {
+        insurer_number: Some(InsurerNumber::parse_lenient("  123456").unwrap()),
+        name: Some("診療　太郎".into()),
+        ..Default::default()
+    };
+    let r = QualificationResponse {
+        qualification_validity: Some(QualificationValidity::Valid),
+        qualification_confirmation_date: Some(date()),
+        results: vec![q],
+        ..Default::default()
+    };
+    let result = InquiryResult::new(
+        RequestId::new("req-0001").unwrap(),
+        Basis::VisualConfirmation,
+        r,
+    );
+    let body = gateway::encode(&result).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json["basis"], "visual_confirmation");
+    let msg = &json["XmlMsg"];
+    assert_eq!(
+        msg["MessageHeader"]["QualificationConfirmationDate"],
+        "20261124"
+    );
+    assert_eq!(msg["MessageBody"]["QualificationValidity"], "1");
+    let first = &msg["MessageBody"]["ResultList"]["ResultOfQualificationConfirmation"][0];
+    assert_eq!(first["InsurerNumber"], "00123456");
+    assert_eq!(first["Name"], "診療　太郎");
+    assert_eq!(gateway::decode::<InquiryResult>(&body).unwrap(), result);
+}
+
+#[test]
+fn every_message_limit_is_documented_value() {
+    assert_eq!(ChallengeRequest::MAX_BYTES, 1024);
+    assert_eq!(ChallengeResponse::MAX_BYTES, 1024);
+    assert_eq!(InquiryRequest::MAX_BYTES, 16 * 1024);
+    assert_eq!(InquiryResult::MAX_BYTES, 256 * 1024);
+    assert_eq!(Rejection::MAX_BYTES, 4 * 1024);
+}

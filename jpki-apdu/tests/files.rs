@@ -11,22 +11,15 @@
 
 mod common;
 
-use common::{ex, ex_bytes, hex, run_script};
+use common::{OK, ex, ex_bytes, hex, run_script, with_sw};
 use jpki_apdu::content::{Sex, TokenKind, encode_basic_info};
 use jpki_apdu::procedure::{
     Error, LastTry, Malformed, ReadBasicInfo, ReadCertAvailability, ReadTokenInfo,
 };
 use jpki_apdu::{AssistPin, DriveError, ReaderLimits};
 
-const OK: &str = "9000";
 const SELECT_ASSIST: &str = "00A4040C0AD3921000310001010408";
 const SELECT_ISD: &str = "00A4040C07A0000001510000";
-
-fn with_sw(data: &[u8], sw: &str) -> Vec<u8> {
-    let mut out = data.to_vec();
-    out.extend_from_slice(&hex(sw));
-    out
-}
 
 #[test]
 fn token_info_golden() {

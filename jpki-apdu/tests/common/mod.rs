@@ -5,6 +5,39 @@ use std::convert::Infallible;
 
 use jpki_apdu::{Command, DriveError, Procedure, drive, ids};
 
+pub const OK: &str = "9000";
+
+pub fn with_sw(data: &[u8], sw: &str) -> Vec<u8> {
+    let mut out = data.to_vec();
+    out.extend_from_slice(&hex(sw));
+    out
+}
+
+pub fn procedure_error<T: std::fmt::Debug>(
+    r: Result<T, jpki_apdu::DriveError<Infallible>>,
+) -> jpki_apdu::procedure::Error {
+    match r {
+        Err(jpki_apdu::DriveError::Procedure(e)) => e,
+        other => panic!("expected a procedure error, got {other:?}"),
+    }
+}
+
+pub fn pin() -> jpki_apdu::AuthPin {
+    jpki_apdu::AuthPin::new("1234").unwrap()
+}
+
+pub fn digest() -> jpki_apdu::DigestInfo {
+    jpki_apdu::DigestInfo::sha256(&[0x11; 32])
+}
+
+/// COMPUTE DIGITAL SIGNATURE over the SHA-256 DigestInfo of 32 × `hash_byte`.
+pub fn sign_command(hash_byte: u8) -> String {
+    format!(
+        "802A008033 3031300D060960864801650304020105000420 {} 00",
+        format!("{hash_byte:02X}").repeat(32)
+    )
+}
+
 /// Hex to bytes; spaces ignored.
 pub fn hex(s: &str) -> Vec<u8> {
     let digits: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();

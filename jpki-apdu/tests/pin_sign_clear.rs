@@ -1,0 +1,282 @@
+//! Golden transcripts (byte-exact) of the PIN, signature and state-clearing procedures,
+//! and of API misuse and transport errors.
+// Test code: a panic is a test failure, so the library-only lints do not apply.
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
+    clippy::arithmetic_side_effects
+)]
+
+mod common;
+
+use common::*;
+use jpki_apdu::ids::{self, jpki};
+use jpki_apdu::procedure::{
+    ClearState, Cleared, Error, LastTry, Malformed, Misuse, Operation, PinStatus, QueryPinStatus,
+    SelectApplication, Sign, VerifyPin,
+};
+use jpki_apdu::{DigestInfo, DriveError, Procedure, Response, StatusWord, Step, drive};
+
+#[test]
+fn pin_status_golden() {
+    let cases = [
+        ("63C3", PinStatus::TriesLeft(3)),
+        ("63C1", PinStatus::TriesLeft(1)),
+        ("63C0", PinStatus::Blocked),
+        ("6984", PinStatus::Blocked),
+        ("6983", PinStatus::Blocked),
+        ("6300", PinStatus::NoLimit),
+        ("9000", PinStatus::Verified),
+    ];
+    for (sw, expected) in cases {
+        let status = run_script(
+            QueryPinStatus::new(jpki::AUTH_PIN),
+            &[ex("00A4020C020018", OK), ex("00200080", sw)],
+        )
+        .unwrap();
+        assert_eq!(status, expected, "{sw}");
+    }
+    let err = procedure_error(run_script(
+        QueryPinStatus::new(jpki::AUTH_PIN),
+        &[ex("00A4020C020018", OK), ex("00200080", "6A86")],
+    ));
+    assert_eq!(
+        err,
+        Error::Card {
+            operation: Operation::RetryQuery,
+            status: StatusWord::IncorrectP1P2
+        }
+    );
+}
+
+#[test]
+fn verify_golden() {
+    let before = run_script(
+        VerifyPin::auth(pin(), LastTry::Refuse),
+        &[
+            ex("00A4020C020018", OK),
+            ex("00200080", "63C3"),
+            ex("002000800431323334", OK),
+        ],
+    )
+    .unwrap();
+    assert_eq!(before, PinStatus::TriesLeft(3));
+}
+
+#[test]
+fn verify_refuses_when_blocked_without_sending_the_pin() {
+    for sw in ["63C0", "6984"] {
+        let err = procedure_error(run_script(
+            VerifyPin::auth(pin(), LastTry::Allow),
+            &[ex("00A4020C020018", OK), ex("00200080", sw)],
+        ));
+        assert_eq!(err, Error::PinBlocked, "{sw}");
+    }
+}
+
+#[test]
+fn last_try_needs_consent() {
+    let err = procedure_error(run_script(
+        VerifyPin::auth(pin(), LastTry::Refuse),
+        &[ex("00A4020C020018", OK), ex("00200080", "63C1")],
+    ));
+    assert_eq!(err, Error::LastTryNotConsented);
+    let before = run_script(
+        VerifyPin::auth(pin(), LastTry::Allow),
+        &[
+            ex("00A4020C020018", OK),
+            ex("00200080", "63C1"),
+            ex("002000800431323334", OK),
+        ],
+    )
+    .unwrap();
+    assert_eq!(before, PinStatus::TriesLeft(1));
+}
+
+#[test]
+fn wrong_pin_is_never_resent() {
+    // run_script fails if anything follows the failed VERIFY.
+    let err = procedure_error(run_script(
+        VerifyPin::auth(pin(), LastTry::Refuse),
+        &[
+            ex("00A4020C020018", OK),
+            ex("00200080", "63C3"),
+            ex("002000800431323334", "63C2"),
+        ],
+    ));
+    assert_eq!(
+        err,
+        Error::WrongPin {
+            tries_left: Some(2)
+        }
+    );
+    assert_eq!(err.to_string(), "wrong PIN: 2 tries left");
+    let err = procedure_error(run_script(
+        VerifyPin::auth(pin(), LastTry::Allow),
+        &[
+            ex("00A4020C020018", OK),
+            ex("00200080", "63C1"),
+            ex("002000800431323334", "63C0"),
+        ],
+    ));
+    assert_eq!(
+        err,
+        Error::WrongPin {
+            tries_left: Some(0)
+        }
+    );
+}
+
+#[test]
+fn already_verified_still_verifies() {
+    let before = run_script(
+        VerifyPin::auth(pin(), LastTry::Refuse),
+        &[
+            ex("00A4020C020018", OK),
+            ex("00200080", OK),
+            ex("002000800431323334", OK),
+        ],
+    )
+    .unwrap();
+    assert_eq!(before, PinStatus::Verified);
+}
+
+#[test]
+fn sign_password_and_assist_pin_verify_golden() {
+    let pw = jpki_apdu::SignPassword::new("abc123").unwrap();
+    run_script(
+        VerifyPin::sign(pw, LastTry::Refuse),
+        &[
+            ex("00A4020C02001B", OK),
+            ex("00200080", "63C5"),
+            ex("0020008006414243313233", OK),
+        ],
+    )
+    .unwrap();
+    let ap = jpki_apdu::AssistPin::new("0000").unwrap();
+    run_script(
+        VerifyPin::assist(ap, LastTry::Refuse),
+        &[
+            ex("00A4020C020011", OK),
+            ex("00200080", "63C3"),
+            ex("002000800430303030", OK),
+        ],
+    )
+    .unwrap();
+}
+
+#[test]
+fn sign_golden() {
+    let sig = [0xA5u8; 256];
+    let out = run_script(
+        Sign::with_auth_key(DigestInfo::sha256(&[0x11; 32])),
+        &[
+            ex("00A4020C020017", OK),
+            ex_bytes(hex(&sign_command(0x11)), with_sw(&sig, OK)),
+        ],
+    )
+    .unwrap();
+    assert_eq!(out, sig.to_vec());
+    // T=0-style reader: 6100 then GET RESPONSE.
+    let out = run_script(
+        Sign::with_auth_key(DigestInfo::sha256(&[0x11; 32])),
+        &[
+            ex("00A4020C020017", OK),
+            ex(&sign_command(0x11), "6100"),
+            ex_bytes(hex("00C0000000"), with_sw(&sig, OK)),
+        ],
+    )
+    .unwrap();
+    assert_eq!(out, sig.to_vec());
+    let err = procedure_error(run_script(
+        Sign::with_auth_key(DigestInfo::sha256(&[0x11; 32])),
+        &[ex("00A4020C020017", OK), ex(&sign_command(0x11), "6982")],
+    ));
+    assert_eq!(
+        err,
+        Error::Card {
+            operation: Operation::Sign,
+            status: StatusWord::SecurityStatusNotSatisfied
+        }
+    );
+    let err = procedure_error(run_script(
+        Sign::with_auth_key(DigestInfo::sha256(&[0x11; 32])),
+        &[
+            ex("00A4020C020017", OK),
+            ex_bytes(hex(&sign_command(0x11)), with_sw(&[1; 128], OK)),
+        ],
+    ));
+    assert!(matches!(
+        err,
+        Error::Malformed {
+            reason: Malformed::SignatureLength { len: 128 },
+            ..
+        }
+    ));
+}
+
+#[test]
+fn clear_state_golden() {
+    let how = run_script(
+        ClearState::new(ids::JPKI_AP),
+        &[ex("00A4040C07A0000001510000", OK)],
+    )
+    .unwrap();
+    assert_eq!(how, Cleared::IsdSelected);
+    // No ISD: select a different application, which clears the state too.
+    let how = run_script(
+        ClearState::new(ids::JPKI_AP),
+        &[
+            ex("00A4040C07A0000001510000", "6A82"),
+            ex("00A4040C0AD3921000310001010408", OK),
+        ],
+    )
+    .unwrap();
+    assert_eq!(how, Cleared::OtherApplicationSelected(ids::ASSIST_AP));
+    let how = run_script(
+        ClearState::new(ids::ASSIST_AP),
+        &[
+            ex("00A4040C07A0000001510000", "6A82"),
+            ex("00A4040C0AD392F000260100000001", OK),
+        ],
+    )
+    .unwrap();
+    assert_eq!(how, Cleared::OtherApplicationSelected(ids::JPKI_AP));
+    let err = procedure_error(run_script(
+        ClearState::new(ids::JPKI_AP),
+        &[ex("00A4040C07A0000001510000", "6F00")],
+    ));
+    assert!(err.to_string().contains("power it down"), "{err}");
+}
+
+#[test]
+fn misuse_is_reported() {
+    let mut p = SelectApplication::new(ids::ISD);
+    assert_eq!(
+        p.handle(Response::status_only(StatusWord::Success)),
+        Err(Error::Misuse(Misuse::UnexpectedResponse))
+    );
+    assert!(matches!(p.poll(), Ok(Step::Send(_))));
+    assert!(matches!(
+        p.poll(),
+        Err(Error::Misuse(Misuse::ResponsePending))
+    ));
+    p.handle(Response::status_only(StatusWord::Success))
+        .unwrap();
+    assert!(matches!(p.poll(), Ok(Step::Done(()))));
+    assert!(matches!(p.poll(), Err(Error::Misuse(Misuse::Finished))));
+}
+
+#[test]
+fn transport_and_response_errors_surface() {
+    let r = drive(SelectApplication::new(ids::JPKI_AP), |_: &[u8]| {
+        Err::<Vec<u8>, _>("reader removed")
+    });
+    assert_eq!(r, Err(DriveError::Transport("reader removed")));
+    let r = drive(SelectApplication::new(ids::JPKI_AP), |_: &[u8]| {
+        Ok::<_, ()>(vec![0x90])
+    });
+    assert!(matches!(r, Err(DriveError::Response(_))));
+}

@@ -280,3 +280,51 @@ fn transport_and_response_errors_surface() {
     });
     assert!(matches!(r, Err(DriveError::Response(_))));
 }
+
+#[test]
+fn change_pin_golden() {
+    let new = jpki_apdu::AuthPin::new("5678").unwrap();
+    run_script(
+        jpki_apdu::procedure::ChangePin::auth(pin(), new, LastTry::Refuse),
+        &[
+            ex("00A4020C020018", OK),
+            ex("00200080", "63C3"),
+            ex("002000800431323334", OK),
+            ex("002401800435363738", OK),
+        ],
+    )
+    .unwrap();
+    // A wrong current PIN: no CHANGE REFERENCE DATA is sent.
+    let new = jpki_apdu::AuthPin::new("5678").unwrap();
+    let err = procedure_error(run_script(
+        jpki_apdu::procedure::ChangePin::auth(pin(), new, LastTry::Refuse),
+        &[
+            ex("00A4020C020018", OK),
+            ex("00200080", "63C3"),
+            ex("002000800431323334", "63C2"),
+        ],
+    ));
+    assert_eq!(
+        err,
+        Error::WrongPin {
+            tries_left: Some(2)
+        }
+    );
+    let new = jpki_apdu::AuthPin::new("5678").unwrap();
+    let err = procedure_error(run_script(
+        jpki_apdu::procedure::ChangePin::auth(pin(), new, LastTry::Refuse),
+        &[
+            ex("00A4020C020018", OK),
+            ex("00200080", "63C3"),
+            ex("002000800431323334", OK),
+            ex("002401800435363738", "6985"),
+        ],
+    ));
+    assert_eq!(
+        err,
+        Error::Card {
+            operation: Operation::ChangeReferenceData,
+            status: StatusWord::ConditionsNotSatisfied
+        }
+    );
+}

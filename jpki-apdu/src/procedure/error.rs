@@ -32,6 +32,8 @@ pub enum Operation {
     Verify,
     /// COMPUTE DIGITAL SIGNATURE.
     Sign,
+    /// CHANGE REFERENCE DATA.
+    ChangeReferenceData,
     /// Leaving no verified state (SELECT of the ISD, or of another application).
     ClearState,
 }
@@ -48,6 +50,7 @@ impl fmt::Display for Operation {
             Self::RetryQuery => f.write_str("PIN retry query"),
             Self::Verify => f.write_str("VERIFY"),
             Self::Sign => f.write_str("COMPUTE DIGITAL SIGNATURE"),
+            Self::ChangeReferenceData => f.write_str("CHANGE REFERENCE DATA"),
             Self::ClearState => f.write_str("clearing the verified state"),
         }
     }

@@ -20,6 +20,7 @@ use core::fmt;
 use crate::command::Command;
 use crate::response::{Response, ResponseParseError};
 
+mod change;
 mod check;
 mod error;
 mod exchange;
@@ -28,6 +29,7 @@ mod pin;
 mod read;
 mod simple;
 
+pub use change::ChangePin;
 pub use check::{PinModeCheck, PinModeEvidence};
 pub use error::{Error, Malformed, Misuse, Operation};
 #[cfg(feature = "my-number")]

@@ -29,7 +29,8 @@ use sha2::{Digest, Sha256};
 use x509_cert::certificate::Certificate;
 use x509_cert::name::Name;
 
-pub use facility::Facility;
+pub(crate) use facility::from_subject as facility_from_subject;
+pub use facility::{Facility, from_subject_serial, to_subject_serial};
 
 use crate::clock::utc_midnight;
 use build::{Issuer, Kind};
@@ -248,7 +249,7 @@ impl Authority {
         let key = derive_key(&self.key_seed, &format!("device {label}"))?;
         let subject = build::name(&format!(
             "serialNumber={},CN={label},O=elig sandbox registered device,C=JP",
-            facility.to_subject_serial()
+            facility::to_subject_serial(facility)
         ))?;
         let (from, to) = long_validity();
         let cert = build::certificate(
@@ -462,7 +463,7 @@ mod tests {
         PkiPlan {
             devices: vec![DevicePlan {
                 label: "clinic".into(),
-                facility: Facility::KenshinKikan("0110113719".into()),
+                facility: Facility::CheckupInstitution("0110113719".parse().unwrap()),
             }],
             revoked: vec![(7, Date::new(2025, 6, 1).unwrap())],
         }

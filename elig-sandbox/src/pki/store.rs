@@ -21,8 +21,8 @@ use x509_cert::certificate::Certificate;
 use x509_cert::crl::CertificateList;
 
 use super::{
-    Authority, DeviceCredentials, DevicePlan, Facility, PkiError, ServerCredentials, TestKey,
-    TestPki, build, cert_der,
+    Authority, DeviceCredentials, DevicePlan, PkiError, ServerCredentials, TestKey, TestPki, build,
+    cert_der,
 };
 
 #[derive(Serialize, Deserialize)]
@@ -221,12 +221,12 @@ impl TestPki {
             let stem = format!("device-{}", plan.label);
             let cert = load_cert(dir, &format!("{stem}.pem"))?;
             let key = load_key(dir, &format!("{stem}.key.pem"), &cert)?;
-            if Facility::from_subject(cert.tbs_certificate().subject()).as_ref()
+            if super::facility::from_subject(cert.tbs_certificate().subject()).as_ref()
                 != Some(&plan.facility)
             {
                 return Err(PkiError::State(format!(
                     "{stem}.pem does not name facility {}",
-                    plan.facility
+                    plan.facility.as_str()
                 )));
             }
             devices.push(DeviceCredentials {

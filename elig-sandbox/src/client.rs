@@ -1,0 +1,247 @@
+//! A minimal mutual-TLS client for the sandbox: for tests, the load generator and examples.
+//!
+//! This is not the SDK's client (that is `elig-client`): it speaks raw HTTP/1.1 over one
+//! keep-alive connection and hands back the gateway's answers as they are, so that tests can
+//! send malformed and hostile requests as easily as good ones.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use elig_proto::gateway::{
+    self as proto, ChallengeRequest, ChallengeResponse, InquiryRequest, InquiryResult, Message,
+    Rejection,
+};
+use http::{Method, Request, header};
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use rustls::{ClientConfig, RootCertStore};
+use tokio::net::TcpStream;
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsConnector;
+
+use crate::pki::{DeviceCredentials, TestKey};
+
+/// Why the client failed (the transport or the gateway misbehaved, or the caller passed
+/// unusable credentials).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// Caller misuse: the trust anchor or the client key could not be used.
+    Credentials(String),
+    /// TCP or TLS failed (includes a handshake the server refused).
+    Transport(std::io::Error),
+    /// HTTP failed: connection closed, bad framing.
+    Http(hyper::Error),
+    /// The gateway answered something that is not a message of the protocol.
+    Gateway(String),
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientError::Credentials(e) => write!(f, "client credentials unusable: {e}"),
+            ClientError::Transport(e) => write!(f, "transport to the gateway failed: {e}"),
+            ClientError::Http(e) => write!(f, "HTTP exchange with the gateway failed: {e}"),
+            ClientError::Gateway(e) => write!(f, "gateway answered outside the protocol: {e}"),
+        }
+    }
+}
+
+impl core::error::Error for ClientError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            ClientError::Transport(e) => Some(e),
+            ClientError::Http(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A gateway answer: the expected message, or a rejection with its HTTP status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer<T> {
+    /// 200 with the expected message.
+    Ok(T),
+    /// Any other status, with the rejection body.
+    Rejected {
+        /// HTTP status.
+        status: u16,
+        /// The decoded rejection.
+        rejection: Rejection,
+    },
+}
+
+impl<T> Answer<T> {
+    /// The rejection reason, if rejected.
+    pub fn reason(&self) -> Option<proto::RejectReason> {
+        match self {
+            Answer::Ok(_) => None,
+            Answer::Rejected { rejection, .. } => Some(rejection.reason),
+        }
+    }
+}
+
+/// One keep-alive HTTPS connection to the sandbox.
+#[derive(Debug)]
+pub struct TestClient {
+    sender: SendRequest<Full<Bytes>>,
+    connection: JoinHandle<()>,
+}
+
+impl Drop for TestClient {
+    fn drop(&mut self) {
+        self.connection.abort();
+    }
+}
+
+/// The rustls client configuration trusting `anchor_der`, presenting `identity` if given.
+pub fn client_config(
+    anchor_der: &[u8],
+    identity: Option<(&[u8], &TestKey)>,
+) -> Result<Arc<ClientConfig>, ClientError> {
+    let mut roots = RootCertStore::empty();
+    roots
+        .add(CertificateDer::from(anchor_der.to_vec()))
+        .map_err(|e| ClientError::Credentials(format!("trust anchor: {e}")))?;
+    let builder = ClientConfig::builder_with_provider(crate::tls::provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ClientError::Credentials(format!("TLS versions: {e}")))?
+        .with_root_certificates(roots);
+    let mut config = match identity {
+        None => builder.with_no_client_auth(),
+        Some((cert_der, key)) => {
+            let key_der = key
+                .to_pkcs8_der()
+                .map_err(|e| ClientError::Credentials(e.to_string()))?;
+            builder
+                .with_client_auth_cert(
+                    vec![CertificateDer::from(cert_der.to_vec())],
+                    PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key_der)),
+                )
+                .map_err(|e| ClientError::Credentials(format!("client key: {e}")))?
+        }
+    };
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// Largest answer body the client reads.
+const MAX_ANSWER_BYTES: usize = InquiryResult::MAX_BYTES;
+
+impl TestClient {
+    /// Connects to `addr` with `config` (see [`client_config`]).
+    pub async fn connect_with(
+        addr: SocketAddr,
+        config: Arc<ClientConfig>,
+    ) -> Result<Self, ClientError> {
+        let tcp = TcpStream::connect(addr)
+            .await
+            .map_err(ClientError::Transport)?;
+        let _ = tcp.set_nodelay(true);
+        let name = ServerName::IpAddress(addr.ip().into());
+        let tls = TlsConnector::from(config)
+            .connect(name, tcp)
+            .await
+            .map_err(ClientError::Transport)?;
+        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+            .await
+            .map_err(ClientError::Http)?;
+        let connection = tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        Ok(Self { sender, connection })
+    }
+
+    /// Connects as `device`, trusting the gateway CA `anchor_der`.
+    pub async fn connect(
+        addr: SocketAddr,
+        anchor_der: &[u8],
+        device: &DeviceCredentials,
+    ) -> Result<Self, ClientError> {
+        let config = client_config(anchor_der, Some((&device.cert_der, &device.key)))?;
+        Self::connect_with(addr, config).await
+    }
+
+    /// POSTs `body` to `path` with `content_type`; returns status and body.
+    pub async fn post(
+        &mut self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Result<(u16, Bytes), ClientError> {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::HOST, "127.0.0.1")
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| ClientError::Credentials(format!("request: {e}")))?;
+        self.send(request).await
+    }
+
+    /// Sends any request; returns status and body.
+    pub async fn send(
+        &mut self,
+        request: Request<Full<Bytes>>,
+    ) -> Result<(u16, Bytes), ClientError> {
+        self.sender.ready().await.map_err(ClientError::Http)?;
+        let response = self
+            .sender
+            .send_request(request)
+            .await
+            .map_err(ClientError::Http)?;
+        let status = response.status().as_u16();
+        let body = Limited::new(response.into_body(), MAX_ANSWER_BYTES)
+            .collect()
+            .await
+            .map_err(|e| ClientError::Gateway(format!("answer body: {e}")))?
+            .to_bytes();
+        Ok((status, body))
+    }
+
+    /// Decodes an answer as `M` (200) or as a rejection.
+    fn answer<M: Message>(status: u16, body: &[u8]) -> Result<Answer<M>, ClientError> {
+        if status == 200 {
+            proto::decode::<M>(body)
+                .map(Answer::Ok)
+                .map_err(|e| ClientError::Gateway(e.to_string()))
+        } else {
+            proto::decode::<Rejection>(body)
+                .map(|rejection| Answer::Rejected { status, rejection })
+                .map_err(|e| ClientError::Gateway(format!("status {status}: {e}")))
+        }
+    }
+
+    /// `POST /v1/challenge`.
+    pub async fn challenge(&mut self) -> Result<Answer<ChallengeResponse>, ClientError> {
+        let body = proto::encode(&ChallengeRequest::new())
+            .map_err(|e| ClientError::Credentials(e.to_string()))?;
+        let (status, answer) = self
+            .post(proto::PATH_CHALLENGE, proto::CONTENT_TYPE, body)
+            .await?;
+        Self::answer(status, &answer)
+    }
+
+    /// `POST /v1/inquiry` (build the request with [`crate::inquiry`]).
+    pub async fn inquiry(
+        &mut self,
+        request: &InquiryRequest,
+    ) -> Result<Answer<InquiryResult>, ClientError> {
+        let body = proto::encode(request).map_err(|e| ClientError::Credentials(e.to_string()))?;
+        self.inquiry_bytes(body).await
+    }
+
+    /// `POST /v1/inquiry` with raw body bytes.
+    pub async fn inquiry_bytes(
+        &mut self,
+        body: Vec<u8>,
+    ) -> Result<Answer<InquiryResult>, ClientError> {
+        let (status, answer) = self
+            .post(proto::PATH_INQUIRY, proto::CONTENT_TYPE, body)
+            .await?;
+        Self::answer(status, &answer)
+    }
+}

@@ -1,0 +1,466 @@
+//! The gateway's request handling: routes, limits, and the verification of an inquiry in
+//! PROTOCOL.md's order, ending in a qualification result or a rejection.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use elig_proto::gateway::{
+    self as proto, Basis, ChallengeRequest, ChallengeResponse, InquiryRequest, InquiryResult,
+    Message, Proof, RejectReason, Rejection, RequestId,
+};
+use http::{HeaderValue, Method, Request, Response, StatusCode, header};
+use http_body_util::{BodyExt as _, Full, Limited};
+use voucher_model::{
+    CharacterCodeIdentifier, DateTime, ProcessingResultStatus, QualificationResponse,
+    ReferenceClassification, SegmentOfResult,
+};
+
+use crate::access_log::{AccessEntry, AccessLog};
+use crate::challenge::{ChallengeFailure, ChallengeStore};
+use crate::clock::{Clock, jst_date};
+use crate::registry::Registry;
+use crate::verify::{CheckFailure, DeviceIdentity, Verifier};
+
+/// What the gateway knows about a connection once its TLS handshake is done.
+#[derive(Debug)]
+pub(crate) struct ConnectionInfo {
+    pub(crate) peer: Option<IpAddr>,
+    /// `None` when the client sent no certificate or one the device CA did not issue.
+    pub(crate) device: Option<DeviceIdentity>,
+}
+
+/// The routes, for the access log.
+#[derive(Debug, Clone, Copy)]
+enum Route {
+    Challenge,
+    Inquiry,
+}
+
+/// A finished exchange, before it becomes an HTTP response and a log record.
+struct Outcome {
+    status: u16,
+    body: Vec<u8>,
+    reason: Option<RejectReason>,
+    mode: Option<&'static str>,
+    card: Option<String>,
+    validity: Option<String>,
+}
+
+impl Outcome {
+    fn ok(body: Vec<u8>) -> Self {
+        Self {
+            status: 200,
+            body,
+            reason: None,
+            mode: None,
+            card: None,
+            validity: None,
+        }
+    }
+
+    fn reject(rejection: Rejection) -> Self {
+        let reason = rejection.reason;
+        // A Rejection built by `Rejection::new` always encodes; the fallback is a constant.
+        let body = proto::encode(&rejection).unwrap_or_else(|_| {
+            br#"{"version":1,"reason":"internal","message":"encoding failed"}"#.to_vec()
+        });
+        Self {
+            status: reason.http_status(),
+            body,
+            reason: Some(reason),
+            mode: None,
+            card: None,
+            validity: None,
+        }
+    }
+}
+
+fn reject(reason: RejectReason, message: &str) -> Outcome {
+    Outcome::reject(Rejection::new(reason, message))
+}
+
+/// The gateway: verifier, registry, challenges, clock and log, shared by all connections.
+#[derive(Debug)]
+pub(crate) struct Gateway {
+    pub(crate) verifier: Verifier,
+    pub(crate) registry: Arc<Registry>,
+    pub(crate) challenges: ChallengeStore,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) log: Arc<dyn AccessLog>,
+    pub(crate) max_body_bytes: usize,
+}
+
+fn unix_secs(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// Japan time as `DateTime` (for `ProcessExecutionTime`).
+fn jst_datetime(now: SystemTime) -> Option<DateTime> {
+    let date = jst_date(now)?;
+    let secs = unix_secs(now).checked_add(9 * 3600)?.checked_rem(86_400)?;
+    let h = u8::try_from(secs.checked_div(3600)?).ok()?;
+    let m = u8::try_from(secs.checked_rem(3600)?.checked_div(60)?).ok()?;
+    let s = u8::try_from(secs.checked_rem(60)?).ok()?;
+    DateTime::new(date, h, m, s).ok()
+}
+
+fn check_failure_reason(f: CheckFailure) -> RejectReason {
+    match f {
+        CheckFailure::Untrusted => RejectReason::CertificateUntrusted,
+        CheckFailure::Expired => RejectReason::CertificateExpired,
+        CheckFailure::NotYetValid => RejectReason::CertificateNotYetValid,
+        CheckFailure::Revoked => RejectReason::CertificateRevoked,
+        CheckFailure::BadSignature => RejectReason::SignatureInvalid,
+    }
+}
+
+fn challenge_failure_reason(f: ChallengeFailure) -> RejectReason {
+    match f {
+        ChallengeFailure::Unknown => RejectReason::ChallengeUnknown,
+        ChallengeFailure::Expired => RejectReason::ChallengeExpired,
+        ChallengeFailure::Replayed => RejectReason::ChallengeReplayed,
+        ChallengeFailure::WrongDevice => RejectReason::ChallengeWrongDevice,
+    }
+}
+
+impl Gateway {
+    /// Answers one HTTP request and writes its access record.
+    pub(crate) async fn handle<B>(
+        &self,
+        conn: &ConnectionInfo,
+        request: Request<B>,
+    ) -> Response<Full<Bytes>>
+    where
+        B: hyper::body::Body<Data = Bytes>,
+        B::Error: core::error::Error + Send + Sync + 'static,
+    {
+        let started = Instant::now();
+        let method = request.method().clone();
+        let route = match request.uri().path() {
+            proto::PATH_CHALLENGE => Some(Route::Challenge),
+            proto::PATH_INQUIRY => Some(Route::Inquiry),
+            _ => None,
+        };
+        let announced = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        let mut request_bytes = announced.unwrap_or(0);
+        let outcome = match route {
+            None => reject(RejectReason::NotFound, "no such endpoint"),
+            Some(_) if method != Method::POST => reject(RejectReason::MethodNotAllowed, "use POST"),
+            Some(route) => match &conn.device {
+                None => reject(
+                    RejectReason::UnknownDevice,
+                    "the TLS client certificate is missing or not issued by the device registration CA",
+                ),
+                Some(device) => {
+                    self.endpoint(route, device, request, announced, &mut request_bytes)
+                        .await
+                }
+            },
+        };
+        let now = self.clock.now();
+        let at_unix_ms = now
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        self.log.record(&AccessEntry {
+            at_unix_ms,
+            peer: conn.peer,
+            facility: conn
+                .device
+                .as_ref()
+                .map(|d| crate::pki::to_subject_serial(&d.facility)),
+            method: method.as_str().to_owned(),
+            route: match route {
+                Some(Route::Challenge) => "challenge",
+                Some(Route::Inquiry) => "inquiry",
+                None => "other",
+            },
+            status: outcome.status,
+            outcome: outcome
+                .reason
+                .map_or_else(|| "ok".to_owned(), |r| r.as_str().to_owned()),
+            mode: outcome.mode,
+            card: outcome.card.clone(),
+            validity: outcome.validity.clone(),
+            request_bytes,
+            latency_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        });
+        let status =
+            StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = Response::new(Full::new(Bytes::from(outcome.body)));
+        *response.status_mut() = status;
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(proto::CONTENT_TYPE),
+        );
+        response
+    }
+
+    async fn endpoint<B>(
+        &self,
+        route: Route,
+        device: &DeviceIdentity,
+        request: Request<B>,
+        announced: Option<u64>,
+        request_bytes: &mut u64,
+    ) -> Outcome
+    where
+        B: hyper::body::Body<Data = Bytes>,
+        B::Error: core::error::Error + Send + Sync + 'static,
+    {
+        let content_type_ok = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case(proto::CONTENT_TYPE));
+        if !content_type_ok {
+            return reject(
+                RejectReason::UnsupportedMediaType,
+                "Content-Type must be application/json",
+            );
+        }
+        let limit = match route {
+            Route::Challenge => ChallengeRequest::MAX_BYTES,
+            Route::Inquiry => InquiryRequest::MAX_BYTES,
+        }
+        .min(self.max_body_bytes);
+        let too_large = || {
+            reject(
+                RejectReason::BodyTooLarge,
+                &format!("the body is over the {limit}-byte limit and was not read"),
+            )
+        };
+        // Refuse on the announced length before reading anything.
+        if announced.is_some_and(|n| n > u64::try_from(limit).unwrap_or(u64::MAX)) {
+            return too_large();
+        }
+        // Chunked or lying bodies are cut at the limit while reading.
+        let body = match Limited::new(request.into_body(), limit).collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(e)
+                if e.downcast_ref::<http_body_util::LengthLimitError>()
+                    .is_some() =>
+            {
+                return too_large();
+            }
+            Err(_) => {
+                return reject(RejectReason::MalformedRequest, "the body could not be read");
+            }
+        };
+        *request_bytes = u64::try_from(body.len()).unwrap_or(u64::MAX);
+        match route {
+            Route::Challenge => match proto::decode::<ChallengeRequest>(&body) {
+                Ok(_) => self.challenge(device),
+                Err(e) => reject(e.reason(), &e.to_string()),
+            },
+            Route::Inquiry => match proto::decode::<InquiryRequest>(&body) {
+                Ok(inquiry) => {
+                    let id = inquiry.request_id.clone();
+                    let mut outcome = self.inquiry(device, &inquiry);
+                    if outcome.reason.is_some() {
+                        outcome = self.with_request_id(outcome, id);
+                    }
+                    outcome
+                }
+                Err(e) => reject(e.reason(), &e.to_string()),
+            },
+        }
+    }
+
+    /// Re-encodes a rejection with the inquiry's request id.
+    fn with_request_id(&self, outcome: Outcome, id: RequestId) -> Outcome {
+        let Some(reason) = outcome.reason else {
+            return outcome;
+        };
+        let message = proto::decode::<Rejection>(&outcome.body)
+            .map(|r| r.message)
+            .unwrap_or_default();
+        let mut again = Outcome::reject(Rejection::new(reason, &message).with_request_id(id));
+        again.mode = outcome.mode;
+        again.card = outcome.card;
+        again
+    }
+
+    fn challenge(&self, device: &DeviceIdentity) -> Outcome {
+        let now = self.clock.now();
+        match self.challenges.issue(device.cert_sha256, now) {
+            Some((challenge, expires_at)) => {
+                let response = ChallengeResponse::new(
+                    proto::Challenge::from_bytes(challenge),
+                    unix_secs(now),
+                    unix_secs(expires_at),
+                );
+                match proto::encode(&response) {
+                    Ok(body) => Outcome::ok(body),
+                    Err(_) => reject(RejectReason::Internal, "could not encode the challenge"),
+                }
+            }
+            None => {
+                let retry = u32::try_from(self.challenges.ttl().as_secs()).unwrap_or(u32::MAX);
+                Outcome::reject(
+                    Rejection::new(RejectReason::RateLimited, "too many outstanding challenges")
+                        .with_retry_after(retry),
+                )
+            }
+        }
+    }
+
+    /// Verifies an inquiry in order and answers it (PROTOCOL.md, "Verification order").
+    fn inquiry(&self, device: &DeviceIdentity, inquiry: &InquiryRequest) -> Outcome {
+        let now = self.clock.now();
+        let mode = match &inquiry.proof {
+            Proof::Pin(_) => "pin",
+            _ => "visual",
+        };
+        let fail = |reason: RejectReason, message: &str, card: Option<String>| {
+            let mut o = reject(reason, message);
+            o.mode = Some(mode);
+            o.card = card;
+            o
+        };
+        // 1. The facility is the device certificate's; the body may only repeat it.
+        if inquiry.facility != device.facility {
+            return fail(
+                RejectReason::WrongFacility,
+                "the inquiry names another facility than the device certificate",
+                None,
+            );
+        }
+        // 2. The card certificate: chain, validity dates, revocation.
+        let card = match self.verifier.card(inquiry.card_certificate.as_bytes(), now) {
+            Ok(card) => card,
+            Err(f) => {
+                let reason = check_failure_reason(f);
+                return fail(reason, card_message(reason), None);
+            }
+        };
+        let card_tag = Some(card.serial_hash.clone());
+        // 3. The checkup date is today in Japan.
+        if jst_date(now) != Some(inquiry.checkup_date) {
+            return fail(
+                RejectReason::WrongDate,
+                "checkup_date is not the gateway's current date in Japan",
+                card_tag,
+            );
+        }
+        // 4. The proof.
+        let basis = match &inquiry.proof {
+            Proof::Pin(pin) => {
+                if let Err(f) =
+                    self.challenges
+                        .consume(pin.challenge.as_bytes(), &device.cert_sha256, now)
+                {
+                    let reason = challenge_failure_reason(f);
+                    return fail(reason, challenge_message(reason), card_tag);
+                }
+                let Some(tbs) = inquiry.to_be_signed(&device.facility) else {
+                    return fail(RejectReason::Internal, "no to-be-signed data", card_tag);
+                };
+                let digest = tbs.digest();
+                if pin.digest.0 != digest {
+                    return fail(
+                        RejectReason::DigestMismatch,
+                        "the digest differs from the one computed from the inquiry and the device's facility",
+                        card_tag,
+                    );
+                }
+                if card
+                    .verify_digest_signature(&digest, pin.signature.as_bytes())
+                    .is_err()
+                {
+                    return fail(
+                        RejectReason::SignatureInvalid,
+                        "the signature does not verify with the card certificate's key",
+                        card_tag,
+                    );
+                }
+                Basis::CardSignature
+            }
+            Proof::Visual(attestation) => {
+                if !attestation.is_complete() {
+                    return fail(
+                        RejectReason::AttestationMissing,
+                        "目視確認 needs a staff member and photo_matches = true",
+                        card_tag,
+                    );
+                }
+                Basis::VisualConfirmation
+            }
+            _ => {
+                return fail(
+                    RejectReason::MalformedRequest,
+                    "unknown proof kind",
+                    card_tag,
+                );
+            }
+        };
+        // 5. The lookup.
+        let lookup = match card.serial {
+            Some(serial) => {
+                self.registry
+                    .lookup(serial, inquiry.checkup_date, inquiry.search.as_ref())
+            }
+            None => crate::registry::Lookup {
+                validity: voucher_model::QualificationValidity::NoQualification,
+                records: Vec::new(),
+            },
+        };
+        let validity = lookup.validity.code().to_owned();
+        let response = QualificationResponse {
+            process_execution_time: jst_datetime(now),
+            qualification_confirmation_date: Some(inquiry.checkup_date),
+            medical_institution_code: match &device.facility {
+                voucher_model::Facility::CheckupInstitution(n) => n.as_medical_institution_code(),
+                _ => None,
+            },
+            arbitrary_file_identifier: Some(inquiry.request_id.as_str().to_owned()),
+            reference_classification: Some(ReferenceClassification::MyNumberCard),
+            segment_of_result: Some(SegmentOfResult::Normal),
+            character_code_identifier: Some(CharacterCodeIdentifier::Utf8),
+            search_info: inquiry.search.clone(),
+            processing_result_status: Some(ProcessingResultStatus::Normal),
+            qualification_validity: Some(lookup.validity),
+            results: lookup.records,
+            ..QualificationResponse::default()
+        };
+        let result = InquiryResult::new(inquiry.request_id.clone(), basis, response);
+        match proto::encode(&result) {
+            Ok(body) => {
+                let mut o = Outcome::ok(body);
+                o.mode = Some(mode);
+                o.card = card_tag;
+                o.validity = Some(validity);
+                o
+            }
+            Err(_) => fail(
+                RejectReason::Internal,
+                "could not encode the result",
+                card_tag,
+            ),
+        }
+    }
+}
+
+fn card_message(reason: RejectReason) -> &'static str {
+    match reason {
+        RejectReason::CertificateExpired => "the card certificate has expired",
+        RejectReason::CertificateNotYetValid => "the card certificate is not valid yet",
+        RejectReason::CertificateRevoked => "the card certificate is revoked",
+        _ => "the card certificate does not chain to the JPKI authentication CA",
+    }
+}
+
+fn challenge_message(reason: RejectReason) -> &'static str {
+    match reason {
+        RejectReason::ChallengeExpired => "the challenge has expired: ask for a new one",
+        RejectReason::ChallengeReplayed => "the challenge was already used: ask for a new one",
+        RejectReason::ChallengeWrongDevice => "the challenge was issued to another device",
+        _ => "the challenge is unknown: ask for a new one",
+    }
+}

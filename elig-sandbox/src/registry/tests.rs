@@ -1,0 +1,187 @@
+use super::*;
+
+fn day(y: u16, m: u8, d: u8) -> Date {
+    Date::new(y, m, d).unwrap()
+}
+
+fn registry() -> Registry {
+    Registry::default_registry().unwrap()
+}
+
+fn serial(handle: &str) -> u64 {
+    registry().person(handle).unwrap().card.serial
+}
+
+const D: (u16, u8, u8) = (2026, 4, 1);
+
+fn lookup(handle: &str, search: Option<&SearchInfo>) -> Lookup {
+    registry().lookup(serial(handle), day(D.0, D.1, D.2), search)
+}
+
+fn insurers(l: &Lookup) -> Vec<String> {
+    l.records
+        .iter()
+        .map(|r| r.insurer_number.as_ref().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn valid_people_get_exactly_their_record() {
+    for (handle, insurer) in [
+        ("P01", "01130012"),
+        ("P02", "06271233"),
+        ("P03", "00133017"),
+        ("P04", "39131016"),
+    ] {
+        let l = lookup(handle, None);
+        assert_eq!(l.validity, QualificationValidity::Valid, "{handle}");
+        assert_eq!(insurers(&l), [insurer], "{handle}");
+    }
+}
+
+#[test]
+fn lost_qualification_is_invalid_with_its_loss_date() {
+    let l = lookup("P05", None);
+    assert_eq!(l.validity, QualificationValidity::Invalid);
+    assert_eq!(l.records.len(), 1);
+    assert_eq!(l.records[0].disqualification_date, Some(day(2025, 4, 1)));
+    // The day before the loss it was still valid.
+    let before = registry().lookup(serial("P05"), day(2025, 3, 31), None);
+    assert_eq!(before.validity, QualificationValidity::Valid);
+}
+
+#[test]
+fn newer_qualification_when_searching_by_the_old_insurer() {
+    let old = SearchInfo {
+        insurer_number: Some("06100010".parse().unwrap()),
+        ..SearchInfo::default()
+    };
+    let l = lookup("P06", Some(&old));
+    assert_eq!(
+        l.validity,
+        QualificationValidity::InvalidNewQualificationExists
+    );
+    assert_eq!(insurers(&l), ["06100010", "00271304"]);
+    // Without search keys the current qualification is simply valid.
+    let l = lookup("P06", None);
+    assert_eq!(l.validity, QualificationValidity::Valid);
+    assert_eq!(insurers(&l), ["00271304"]);
+    // Searching by the new (6-digit 国保) number finds it.
+    let new = SearchInfo {
+        insurer_number: Some("271304".parse().unwrap()),
+        ..SearchInfo::default()
+    };
+    assert_eq!(
+        lookup("P06", Some(&new)).validity,
+        QualificationValidity::Valid
+    );
+}
+
+#[test]
+fn multiple_and_not_found() {
+    let l = lookup("P07", None);
+    assert_eq!(l.validity, QualificationValidity::MultipleMatches);
+    assert_eq!(l.records.len(), 2);
+    let reg = registry();
+    let nobody = reg.unregistered_cards()[0].serial;
+    let l = reg.lookup(nobody, day(D.0, D.1, D.2), None);
+    assert_eq!(l.validity, QualificationValidity::NoQualification);
+    assert!(l.records.is_empty());
+    // A search key of another insurer finds nothing.
+    let other = SearchInfo {
+        insurer_number: Some("33120015".parse().unwrap()),
+        ..SearchInfo::default()
+    };
+    assert_eq!(
+        lookup("P01", Some(&other)).validity,
+        QualificationValidity::NoQualification
+    );
+}
+
+#[test]
+fn search_compares_card_symbols_in_comparison_form() {
+    let p02 = registry().person("P02").unwrap().clone();
+    let voucher = &p02.vouchers[0];
+    let search = SearchInfo {
+        insurer_number: Some(voucher.insurer_number.clone()),
+        insured_card_symbol: voucher.insured_card_symbol.clone(),
+        insured_identification_number: Some(voucher.insured_identification_number.clone()),
+        insured_branch_number: voucher.insured_branch_number.clone(),
+        ..SearchInfo::default()
+    };
+    // The voucher says １２－３４ (full width), the record 12-34.
+    assert_eq!(
+        lookup("P02", Some(&search)).validity,
+        QualificationValidity::Valid
+    );
+}
+
+#[test]
+fn every_validity_outcome_is_covered() {
+    let reg = registry();
+    let mut seen = std::collections::HashSet::new();
+    let old = SearchInfo {
+        insurer_number: Some("06100010".parse().unwrap()),
+        ..SearchInfo::default()
+    };
+    for p in reg.people() {
+        seen.insert(
+            reg.lookup(p.card.serial, day(D.0, D.1, D.2), None)
+                .validity
+                .code()
+                .to_owned(),
+        );
+        seen.insert(
+            reg.lookup(p.card.serial, day(D.0, D.1, D.2), Some(&old))
+                .validity
+                .code()
+                .to_owned(),
+        );
+    }
+    for code in ["1", "2", "3", "4", "5"] {
+        assert!(seen.contains(code), "outcome {code} missing");
+    }
+}
+
+#[test]
+fn pki_plan_lists_revoked_cards_and_devices() {
+    let plan = registry().pki_plan();
+    assert_eq!(plan.revoked, vec![(1008, day(2025, 6, 1))]);
+    assert_eq!(plan.devices.len(), 2);
+}
+
+#[test]
+fn every_insurer_number_has_a_valid_check_digit() {
+    for p in registry().people() {
+        for r in &p.qualifications {
+            let n = r.insurer_number.as_ref().unwrap();
+            assert!(n.check_digit_ok(), "{}: {n}", p.handle);
+            assert!(InsurerNumber::parse(n.as_str()).is_ok());
+        }
+    }
+}
+
+#[test]
+fn json_round_trip_and_refusals() {
+    let reg = registry();
+    let again = Registry::from_json(&reg.to_json().unwrap()).unwrap();
+    assert_eq!(again.people(), reg.people());
+    let bad_digit = DEFAULT_REGISTRY_JSON.replace("\"01130012\"", "\"01130013\"");
+    assert!(matches!(
+        Registry::from_json(&bad_digit),
+        Err(RegistryError::Invalid(_))
+    ));
+    let dup = DEFAULT_REGISTRY_JSON.replace("\"serial\": 1002", "\"serial\": 1001");
+    assert!(matches!(
+        Registry::from_json(&dup),
+        Err(RegistryError::Invalid(_))
+    ));
+    assert!(matches!(
+        Registry::from_json("{"),
+        Err(RegistryError::Json(_))
+    ));
+    assert!(matches!(
+        Registry::from_json(&" ".repeat(MAX_REGISTRY_BYTES + 1)),
+        Err(RegistryError::TooLarge(_))
+    ));
+}

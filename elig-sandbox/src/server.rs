@@ -1,0 +1,305 @@
+//! The HTTPS server: accept loop, TLS, HTTP/1.1 keep-alive, limits and graceful shutdown.
+
+use std::convert::Infallible;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+
+use crate::access_log::{AccessLog, NoAccessLog};
+use crate::challenge::ChallengeStore;
+use crate::clock::{Clock, SystemClock};
+use crate::gateway::{ConnectionInfo, Gateway};
+use crate::pki::{PkiError, TestPki};
+use crate::registry::{Registry, RegistryError};
+use crate::verify::Verifier;
+
+/// The seed of the default PKI (what `elig-sandbox serve` and the demo use).
+pub const DEFAULT_SEED: &[u8] = b"elig-sandbox default seed v1";
+
+/// Bounds on what clients can make the gateway hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Open connections at most; further clients wait in the listen backlog.
+    pub max_connections: usize,
+    /// Largest request body, bytes (never above the protocol's per-message limits).
+    pub max_body_bytes: usize,
+    /// Lifetime of a challenge.
+    pub challenge_ttl: Duration,
+    /// Outstanding challenges at most (then `rate_limited`).
+    pub max_outstanding_challenges: usize,
+    /// Time allowed for a TLS handshake.
+    pub handshake_timeout: Duration,
+    /// Time allowed for a request's headers to arrive.
+    pub header_read_timeout: Duration,
+    /// Time allowed for open connections to finish at shutdown.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_connections: 512,
+            max_body_bytes: elig_proto::gateway::MAX_REQUEST_BYTES,
+            challenge_ttl: Duration::from_secs(120),
+            max_outstanding_challenges: 100_000,
+            handshake_timeout: Duration::from_secs(10),
+            header_read_timeout: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Everything the sandbox runs on.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SandboxConfig {
+    /// Address to listen on; default `127.0.0.1:0` (an ephemeral loopback port).
+    pub bind: SocketAddr,
+    /// The test PKI (server certificate, CAs, CRL).
+    pub pki: Arc<TestPki>,
+    /// The insured people.
+    pub registry: Arc<Registry>,
+    /// The clock (fake in tests).
+    pub clock: Arc<dyn Clock>,
+    /// Where access records go.
+    pub access_log: Arc<dyn AccessLog>,
+    /// Resource bounds.
+    pub limits: Limits,
+}
+
+impl SandboxConfig {
+    /// A configuration serving `registry` with `pki` on an ephemeral loopback port, the
+    /// system clock, no access log and default limits.
+    pub fn new(pki: Arc<TestPki>, registry: Arc<Registry>) -> Self {
+        Self {
+            bind: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            pki,
+            registry,
+            clock: Arc::new(SystemClock),
+            access_log: Arc::new(NoAccessLog),
+            limits: Limits::default(),
+        }
+    }
+
+    /// The embedded default registry and the PKI generated from [`DEFAULT_SEED`] for it
+    /// (about half a second of RSA key generation).
+    pub fn embedded_default() -> Result<Self, StartError> {
+        let registry = Registry::default_registry().map_err(StartError::Registry)?;
+        let pki = TestPki::generate(DEFAULT_SEED, &registry.pki_plan()).map_err(StartError::Pki)?;
+        Ok(Self::new(Arc::new(pki), Arc::new(registry)))
+    }
+
+    /// Sets the clock.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Sets the access log.
+    pub fn with_access_log(mut self, log: Arc<dyn AccessLog>) -> Self {
+        self.access_log = log;
+        self
+    }
+
+    /// Sets the listening address.
+    pub fn with_bind(mut self, bind: SocketAddr) -> Self {
+        self.bind = bind;
+        self
+    }
+
+    /// Sets the limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+}
+
+/// Why the sandbox could not start.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The PKI could not be built or is inconsistent (caller misuse).
+    Pki(PkiError),
+    /// The registry was refused (caller misuse).
+    Registry(RegistryError),
+    /// Binding or starting the listener failed (local I/O).
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Pki(e) => write!(f, "sandbox cannot start: {e}"),
+            StartError::Registry(e) => write!(f, "sandbox cannot start: {e}"),
+            StartError::Io(e) => write!(f, "sandbox cannot listen: {e}"),
+        }
+    }
+}
+
+impl core::error::Error for StartError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            StartError::Pki(e) => Some(e),
+            StartError::Registry(e) => Some(e),
+            StartError::Io(e) => Some(e),
+        }
+    }
+}
+
+/// The sandbox gateway.
+#[derive(Debug)]
+pub struct Sandbox;
+
+/// A running sandbox; [`SandboxHandle::shutdown`] stops it gracefully. Dropping the handle
+/// also stops accepting (the accept loop ends when the handle's channel closes).
+#[derive(Debug)]
+pub struct SandboxHandle {
+    addr: SocketAddr,
+    pki: Arc<TestPki>,
+    registry: Arc<Registry>,
+    shutdown: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl Sandbox {
+    /// Starts the gateway on `config.bind` inside the current tokio runtime and returns once
+    /// it listens.
+    pub async fn start(config: SandboxConfig) -> Result<SandboxHandle, StartError> {
+        let tls = crate::tls::server_config(&config.pki).map_err(StartError::Pki)?;
+        let verifier = Verifier::new(&config.pki).map_err(StartError::Pki)?;
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .map_err(StartError::Io)?;
+        let addr = listener.local_addr().map_err(StartError::Io)?;
+        let gateway = Arc::new(Gateway {
+            verifier,
+            registry: config.registry.clone(),
+            challenges: ChallengeStore::new(
+                config.limits.challenge_ttl,
+                config.limits.max_outstanding_challenges,
+            ),
+            clock: config.clock.clone(),
+            log: config.access_log.clone(),
+            max_body_bytes: config.limits.max_body_bytes,
+        });
+        let (shutdown, rx) = watch::channel(false);
+        let task = tokio::spawn(serve(
+            listener,
+            TlsAcceptor::from(tls),
+            gateway,
+            config.limits.clone(),
+            rx,
+        ));
+        Ok(SandboxHandle {
+            addr,
+            pki: config.pki,
+            registry: config.registry,
+            shutdown,
+            task,
+        })
+    }
+}
+
+impl SandboxHandle {
+    /// The address the gateway listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `https://127.0.0.1:<port>` (the server certificate names `127.0.0.1` and `localhost`).
+    pub fn base_url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
+    /// The PKI the gateway runs on (to issue cards, get device credentials).
+    pub fn pki(&self) -> &Arc<TestPki> {
+        &self.pki
+    }
+
+    /// The registry the gateway answers from.
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.registry
+    }
+
+    /// Stops accepting, lets open connections finish their current request (up to
+    /// [`Limits::shutdown_grace`]), and returns when the server task has ended.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.task.await;
+    }
+}
+
+async fn serve(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    gateway: Arc<Gateway>,
+    limits: Limits,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let graceful = GracefulShutdown::new();
+    loop {
+        let permit = tokio::select! {
+            permit = slots.clone().acquire_owned() => match permit {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            _ = shutdown.changed() => break,
+        };
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = shutdown.changed() => break,
+        };
+        let Ok((tcp, peer)) = accepted else {
+            // Out of file descriptors and the like: back off instead of spinning.
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
+        };
+        let _ = tcp.set_nodelay(true);
+        let acceptor = acceptor.clone();
+        let gateway = gateway.clone();
+        let watcher = graceful.watcher();
+        let limits = limits.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let Ok(Ok(tls)) =
+                tokio::time::timeout(limits.handshake_timeout, acceptor.accept(tcp)).await
+            else {
+                return;
+            };
+            let device = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|chain| chain.first())
+                .and_then(|cert| gateway.verifier.device(cert, gateway.clock.now()));
+            let info = Arc::new(ConnectionInfo {
+                peer: Some(peer.ip()),
+                device,
+            });
+            let service = service_fn(move |request| {
+                let gateway = gateway.clone();
+                let info = info.clone();
+                async move { Ok::<_, Infallible>(gateway.handle(&info, request).await) }
+            });
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_read_timeout)
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(tls), service);
+            // Connection errors (client went away, bad HTTP) end this connection only.
+            let _ = watcher.watch(connection).await;
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(limits.shutdown_grace, graceful.shutdown()).await;
+}

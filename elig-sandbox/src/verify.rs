@@ -1,0 +1,261 @@
+//! Certificate checks with keys parsed once: the device certificate against the device CA,
+//! the card certificate against the authentication CA, validity dates and the CRL, and the
+//! card's signature over the protocol digest.
+//!
+//! Everything static (CA names and public keys, the revoked serials) is parsed when the
+//! gateway starts; a request costs one certificate parse and two RSA-2048 public-key
+//! operations (chain and signature).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use der::oid::ObjectIdentifier;
+use der::referenced::OwnedToRef as _;
+use der::{Decode as _, Encode as _};
+use rsa::pkcs1v15::{Signature, VerifyingKey};
+use sha2::{Digest as _, Sha256};
+use signature::Verifier as _;
+use signature::hazmat::PrehashVerifier as _;
+use x509_cert::certificate::Certificate;
+use x509_cert::crl::CertificateList;
+use x509_cert::name::Name;
+
+use crate::pki::{Facility, PkiError, TestPki};
+
+/// `sha256WithRSAEncryption` (RFC 4055).
+const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+
+/// Why a certificate or signature check failed. Each maps to one rejection reason of
+/// PROTOCOL.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CheckFailure {
+    /// Not DER, not issued by the expected CA, or a bad CA signature.
+    Untrusted,
+    /// `notAfter` has passed.
+    Expired,
+    /// `notBefore` is in the future.
+    NotYetValid,
+    /// On the CRL.
+    Revoked,
+    /// The signature does not verify.
+    BadSignature,
+}
+
+/// A CA's name and public key, parsed once.
+#[derive(Debug)]
+struct Anchor {
+    name: Name,
+    key: VerifyingKey<Sha256>,
+}
+
+impl Anchor {
+    fn from_cert(cert: &Certificate) -> Result<Self, PkiError> {
+        let key = VerifyingKey::<Sha256>::try_from(
+            cert.tbs_certificate()
+                .subject_public_key_info()
+                .owned_to_ref(),
+        )
+        .map_err(|e| PkiError::State(format!("CA key is not RSA: {e}")))?;
+        Ok(Self {
+            name: cert.tbs_certificate().subject().clone(),
+            key,
+        })
+    }
+
+    /// Whether `cert` names this CA as issuer and carries its valid sha256WithRSA signature.
+    fn issued(&self, cert: &Certificate) -> bool {
+        let tbs = cert.tbs_certificate();
+        if tbs.issuer() != &self.name
+            || cert.signature_algorithm().oid != SHA256_WITH_RSA
+            || tbs.signature().oid != SHA256_WITH_RSA
+        {
+            return false;
+        }
+        let Some(sig_bytes) = cert.signature().as_bytes() else {
+            return false;
+        };
+        let Ok(sig) = Signature::try_from(sig_bytes) else {
+            return false;
+        };
+        let Ok(tbs_der) = tbs.to_der() else {
+            return false;
+        };
+        self.key.verify(&tbs_der, &sig).is_ok()
+    }
+}
+
+/// `notBefore <= now < notAfter`.
+fn check_validity(cert: &Certificate, now: SystemTime) -> Result<(), CheckFailure> {
+    let validity = cert.tbs_certificate().validity();
+    if now < validity.not_before.to_system_time() {
+        return Err(CheckFailure::NotYetValid);
+    }
+    if now >= validity.not_after.to_system_time() {
+        return Err(CheckFailure::Expired);
+    }
+    Ok(())
+}
+
+/// A device that passed the device-certificate check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceIdentity {
+    /// The facility its certificate names.
+    pub facility: Facility,
+    /// SHA-256 of the device certificate: binds challenges to the device.
+    pub cert_sha256: [u8; 32],
+}
+
+/// A card certificate that passed chain, validity and revocation checks.
+#[derive(Debug, Clone)]
+pub(crate) struct VerifiedCard {
+    /// The certificate serial as an unsigned number (when it fits in 64 bits).
+    pub(crate) serial: Option<u64>,
+    /// A short hash of the serial for the access log (never the certificate itself).
+    pub(crate) serial_hash: String,
+    key: VerifyingKey<Sha256>,
+}
+
+impl VerifiedCard {
+    /// Verifies an RSA PKCS#1 v1.5 signature over the SHA-256 `digest` with the card key
+    /// (the card signs a DigestInfo over a digest the host computed: card.md, COMPUTE
+    /// DIGITAL SIGNATURE).
+    pub(crate) fn verify_digest_signature(
+        &self,
+        digest: &[u8; 32],
+        signature: &[u8],
+    ) -> Result<(), CheckFailure> {
+        let sig = Signature::try_from(signature).map_err(|_| CheckFailure::BadSignature)?;
+        self.key
+            .verify_prehash(digest, &sig)
+            .map_err(|_| CheckFailure::BadSignature)
+    }
+}
+
+/// A short, non-reversible tag of a certificate serial for logs: the first 8 bytes of
+/// SHA-256 over the serial's DER content bytes, hex.
+pub(crate) fn serial_hash(serial_bytes: &[u8]) -> String {
+    let digest = Sha256::digest(serial_bytes);
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The gateway's certificate checker, built once from the PKI.
+#[derive(Debug, Clone)]
+pub(crate) struct Verifier {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    auth_ca: Anchor,
+    device_ca: Anchor,
+    revoked: HashSet<Vec<u8>>,
+}
+
+fn serial_u64(bytes: &[u8]) -> Option<u64> {
+    let trimmed = match bytes.split_first() {
+        Some((0, rest)) => rest,
+        _ => bytes,
+    };
+    if trimmed.len() > 8 {
+        return None;
+    }
+    let mut buf = [0u8; 8];
+    let start = 8usize.checked_sub(trimmed.len())?;
+    buf.get_mut(start..)?.copy_from_slice(trimmed);
+    Some(u64::from_be_bytes(buf))
+}
+
+impl Verifier {
+    /// Parses the CA keys and the CRL (checking the CRL's signature by the authentication CA).
+    pub(crate) fn new(pki: &TestPki) -> Result<Self, PkiError> {
+        let auth_ca = Anchor::from_cert(pki.auth_ca().cert())?;
+        let device_ca = Anchor::from_cert(pki.device_ca().cert())?;
+        let crl = <CertificateList>::from_der(pki.crl_der())
+            .map_err(|e| PkiError::State(format!("CRL: {e}")))?;
+        let tbs_der = crl
+            .tbs_cert_list
+            .to_der()
+            .map_err(|e| PkiError::State(format!("CRL: {e}")))?;
+        let sig = crl
+            .signature
+            .as_bytes()
+            .and_then(|b| Signature::try_from(b).ok())
+            .ok_or_else(|| PkiError::State("CRL signature is malformed".into()))?;
+        if crl.tbs_cert_list.issuer != auth_ca.name || auth_ca.key.verify(&tbs_der, &sig).is_err() {
+            return Err(PkiError::State(
+                "the CRL is not signed by the authentication CA".into(),
+            ));
+        }
+        let revoked = crl
+            .tbs_cert_list
+            .revoked_certificates
+            .iter()
+            .flatten()
+            .map(|r| r.serial_number.as_bytes().to_vec())
+            .collect();
+        Ok(Self {
+            inner: Arc::new(Inner {
+                auth_ca,
+                device_ca,
+                revoked,
+            }),
+        })
+    }
+
+    /// Checks a TLS client certificate: issued by the device CA, within its validity, and
+    /// naming a facility. Any failure means "not a registered device".
+    pub(crate) fn device(&self, cert_der: &[u8], now: SystemTime) -> Option<DeviceIdentity> {
+        let cert = Certificate::from_der(cert_der).ok()?;
+        if !self.inner.device_ca.issued(&cert) || check_validity(&cert, now).is_err() {
+            return None;
+        }
+        let facility = crate::pki::facility_from_subject(cert.tbs_certificate().subject())?;
+        Some(DeviceIdentity {
+            facility,
+            cert_sha256: Sha256::digest(cert_der).into(),
+        })
+    }
+
+    /// Checks a card certificate in order: chain to the authentication CA, validity dates at
+    /// `now`, revocation.
+    pub(crate) fn card(
+        &self,
+        cert_der: &[u8],
+        now: SystemTime,
+    ) -> Result<VerifiedCard, CheckFailure> {
+        let cert = Certificate::from_der(cert_der).map_err(|_| CheckFailure::Untrusted)?;
+        if !self.inner.auth_ca.issued(&cert) {
+            return Err(CheckFailure::Untrusted);
+        }
+        check_validity(&cert, now)?;
+        let serial = cert.tbs_certificate().serial_number().as_bytes();
+        if self.inner.revoked.contains(serial) {
+            return Err(CheckFailure::Revoked);
+        }
+        let key = VerifyingKey::<Sha256>::try_from(
+            cert.tbs_certificate()
+                .subject_public_key_info()
+                .owned_to_ref(),
+        )
+        .map_err(|_| CheckFailure::Untrusted)?;
+        Ok(VerifiedCard {
+            serial: serial_u64(serial),
+            serial_hash: serial_hash(serial),
+            key,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serial_to_u64() {
+        assert_eq!(serial_u64(&[0x01, 0x00]), Some(256));
+        assert_eq!(serial_u64(&[0x00, 0x80]), Some(128));
+        assert_eq!(serial_u64(&[1; 9]), None);
+        assert_eq!(serial_u64(&[]), Some(0));
+    }
+}

@@ -1,0 +1,156 @@
+//! Shared fixtures: one PKI per test binary, cards issued once per serial, a virtual card
+//! that signs through jpki-apdu.
+// Test helpers: a failed fixture must fail the test loudly.
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use elig_proto::gateway::{Challenge, InquiryRequest};
+use elig_sandbox::access_log::MemoryAccessLog;
+use elig_sandbox::client::{Answer, TestClient};
+use elig_sandbox::clock::FakeClock;
+use elig_sandbox::pki::{Authority, CardCredentials, DeviceCredentials, TestPki};
+use elig_sandbox::registry::Registry;
+use elig_sandbox::{DEFAULT_SEED, Sandbox, SandboxConfig, SandboxHandle, inquiry};
+use jpki_apdu::procedure::{LastTry, PinModeCheck};
+use jpki_apdu::{AuthPin, DigestInfo, ReaderLimits};
+use reader_backends::mock::VirtualMyNumberCard;
+use voucher_model::{Date, Facility, SearchInfo};
+
+/// The checkup day all tests run on (fake clock at noon JST).
+pub fn today() -> Date {
+    Date::new(2026, 4, 1).unwrap()
+}
+
+pub fn registry() -> Arc<Registry> {
+    static R: OnceLock<Arc<Registry>> = OnceLock::new();
+    R.get_or_init(|| Arc::new(Registry::default_registry().unwrap()))
+        .clone()
+}
+
+pub fn pki() -> Arc<TestPki> {
+    static P: OnceLock<Arc<TestPki>> = OnceLock::new();
+    P.get_or_init(|| Arc::new(TestPki::generate(DEFAULT_SEED, &registry().pki_plan()).unwrap()))
+        .clone()
+}
+
+/// Another CA, not trusted by the gateway, for foreign devices and cards.
+pub fn rogue() -> &'static Authority {
+    static A: OnceLock<Authority> = OnceLock::new();
+    A.get_or_init(|| Authority::generate(b"rogue", "CN=Rogue CA,O=Somebody else,C=JP").unwrap())
+}
+
+pub fn card(serial: u64) -> CardCredentials {
+    static CARDS: OnceLock<Mutex<HashMap<u64, CardCredentials>>> = OnceLock::new();
+    let cards = CARDS.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(c) = cards.lock().unwrap().get(&serial) {
+        return c.clone();
+    }
+    let spec = registry()
+        .card(serial)
+        .expect("serial in the registry")
+        .spec();
+    let issued = pki().issue_card(&spec).unwrap();
+    cards.lock().unwrap().insert(serial, issued.clone());
+    issued
+}
+
+pub fn serial_of(handle: &str) -> u64 {
+    registry().person(handle).unwrap().card.serial
+}
+
+pub fn device(label: &str) -> DeviceCredentials {
+    pki().device(label).unwrap().clone()
+}
+
+pub struct Running {
+    pub handle: SandboxHandle,
+    pub clock: Arc<FakeClock>,
+    pub log: Arc<MemoryAccessLog>,
+}
+
+pub async fn start() -> Running {
+    let clock = Arc::new(FakeClock::at_jst_noon(today()));
+    let log = Arc::new(MemoryAccessLog::new(1000));
+    let config = SandboxConfig::new(pki(), registry())
+        .with_clock(clock.clone())
+        .with_access_log(log.clone());
+    let handle = Sandbox::start(config).await.unwrap();
+    Running { handle, clock, log }
+}
+
+impl Running {
+    pub async fn client(&self, label: &str) -> TestClient {
+        TestClient::connect(
+            self.handle.addr(),
+            pki().gateway_ca().cert_der(),
+            &device(label),
+        )
+        .await
+        .unwrap()
+    }
+
+    pub fn advance(&self, secs: u64) {
+        self.clock.advance(Duration::from_secs(secs));
+    }
+}
+
+/// Signs `digest` with a virtual My Number Card holding `card`, through jpki-apdu's
+/// PIN-mode procedure; returns (certificate read from the card, signature).
+pub fn sign_on_virtual_card(card: &CardCredentials, digest: &[u8; 32]) -> (Vec<u8>, Vec<u8>) {
+    let creds = reader_backends::mock::CardCredentials::from_auth_chain(
+        card.key.rsa().clone(),
+        card.cert_der.clone(),
+        card.ca_cert_der.clone(),
+    )
+    .unwrap();
+    let mut vcard = VirtualMyNumberCard::builder()
+        .pin("4321")
+        .credentials(creds)
+        .build()
+        .unwrap();
+    let check = PinModeCheck::new(
+        AuthPin::new("4321").unwrap(),
+        LastTry::Refuse,
+        DigestInfo::sha256(digest),
+        ReaderLimits::extended(65_544),
+    );
+    let evidence = jpki_apdu::drive(check, |apdu| {
+        Ok::<_, std::convert::Infallible>(vcard.process(apdu))
+    })
+    .unwrap();
+    assert!(!vcard.any_verified(), "the check leaves no verified state");
+    (evidence.certificate, evidence.signature)
+}
+
+pub fn facility(label: &str) -> Facility {
+    device(label).facility
+}
+
+pub async fn challenge(client: &mut TestClient) -> Challenge {
+    match client.challenge().await.unwrap() {
+        Answer::Ok(c) => c.challenge,
+        other => panic!("challenge refused: {other:?}"),
+    }
+}
+
+/// A PIN-mode inquiry for `card` from the facility of `label`, signed on a virtual card.
+pub async fn pin_inquiry(
+    client: &mut TestClient,
+    label: &str,
+    card: &CardCredentials,
+    search: Option<&SearchInfo>,
+) -> InquiryRequest {
+    let ch = challenge(client).await;
+    let request =
+        inquiry::unsigned("req-1", &facility(label), today(), search, &card.cert_der).unwrap();
+    let digest = inquiry::digest(&request, &ch, &facility(label));
+    let (cert, signature) = sign_on_virtual_card(card, &digest);
+    assert_eq!(
+        cert, card.cert_der,
+        "the card returns the certificate the PKI issued"
+    );
+    inquiry::with_pin(request, ch, digest, signature).unwrap()
+}

@@ -1,0 +1,419 @@
+//! The gateway over real TLS on 127.0.0.1: the accepted paths and every rejection, each with
+//! its own reason.
+// Helpers outside #[test] functions: a failure must fail the test.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use elig_proto::gateway::{Basis, Challenge, RejectReason};
+use elig_sandbox::client::{Answer, TestClient, client_config};
+use elig_sandbox::inquiry;
+use voucher_model::{DateTime, QualificationValidity, SearchInfo};
+
+fn rejected<T: std::fmt::Debug>(answer: Answer<T>) -> (u16, RejectReason) {
+    match answer {
+        Answer::Rejected { status, rejection } => (status, rejection.reason),
+        Answer::Ok(ok) => panic!("expected a rejection, got {ok:?}"),
+    }
+}
+
+#[tokio::test]
+async fn pin_inquiry_signed_on_a_virtual_card_is_answered_valid() {
+    let sb = start().await;
+    let mut client = sb.client("clinic").await;
+    let card = card(serial_of("P01"));
+    let request = pin_inquiry(&mut client, "clinic", &card, None).await;
+    let Answer::Ok(result) = client.inquiry(&request).await.unwrap() else {
+        panic!("inquiry refused")
+    };
+    assert_eq!(result.basis, Basis::CardSignature);
+    assert_eq!(result.request_id.as_str(), "req-1");
+    let r = &result.response;
+    assert_eq!(r.qualification_validity, Some(QualificationValidity::Valid));
+    assert_eq!(r.qualification_confirmation_date, Some(today()));
+    assert_eq!(r.results.len(), 1);
+    assert_eq!(
+        r.results[0].insurer_number.as_ref().unwrap().as_str(),
+        "01130012"
+    );
+    assert_eq!(
+        r.medical_institution_code.as_ref().unwrap().as_str(),
+        "1312345679",
+        "a 保険医療機関's checkup number is its 医療機関コード"
+    );
+
+    // The access log has the exchange, without personal data.
+    let entries = sb.log.entries();
+    let last = entries.last().unwrap();
+    assert_eq!(
+        (last.route, last.status, last.outcome.as_str()),
+        ("inquiry", 200, "ok")
+    );
+    assert_eq!(last.mode, Some("pin"));
+    assert_eq!(last.validity.as_deref(), Some("1"));
+    assert_eq!(last.card.as_ref().unwrap().len(), 16);
+    let log_text = serde_json::to_string(&entries).unwrap();
+    for personal in ["試験", "ｼｹﾝ", "01130012", "19700515", "1970-05-15", "MII"] {
+        assert!(
+            !log_text.contains(personal),
+            "{personal} leaked into the access log"
+        );
+    }
+    sb.handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn keep_alive_connection_serves_many_inquiries() {
+    let sb = start().await;
+    let mut client = sb.client("clinic").await;
+    let card = card(serial_of("P02"));
+    for _ in 0..3 {
+        let request = pin_inquiry(&mut client, "clinic", &card, None).await;
+        let answer = client.inquiry(&request).await.unwrap();
+        assert!(matches!(answer, Answer::Ok(_)), "{answer:?}");
+    }
+    assert_eq!(sb.log.entries().len(), 6, "3 challenges + 3 inquiries");
+}
+
+#[tokio::test]
+async fn visual_confirmation_is_accepted_and_marked() {
+    let sb = start().await;
+    let mut client = sb.client("insurer-clinic").await;
+    let card = card(serial_of("P03"));
+    let at = DateTime::new(today(), 11, 58, 0).unwrap();
+    let request = inquiry::unsigned(
+        "visual-1",
+        &facility("insurer-clinic"),
+        today(),
+        None,
+        &card.cert_der,
+    )
+    .unwrap();
+    let request = inquiry::with_visual(request, "staff-07", at, true);
+    let Answer::Ok(result) = client.inquiry(&request).await.unwrap() else {
+        panic!("visual inquiry refused")
+    };
+    assert_eq!(result.basis, Basis::VisualConfirmation);
+    assert_eq!(
+        result.response.qualification_validity,
+        Some(QualificationValidity::Valid)
+    );
+    assert_eq!(
+        result.response.medical_institution_code, None,
+        "an insurer has no 医療機関コード"
+    );
+    assert_eq!(sb.log.entries().last().unwrap().mode, Some("visual"));
+
+    // Without the staff member's statement it is refused.
+    let request = inquiry::unsigned(
+        "visual-2",
+        &facility("insurer-clinic"),
+        today(),
+        None,
+        &card.cert_der,
+    )
+    .unwrap();
+    let request = inquiry::with_visual(request, "staff-07", at, false);
+    let (status, reason) = rejected(client.inquiry(&request).await.unwrap());
+    assert_eq!((status, reason), (422, RejectReason::AttestationMissing));
+}
+
+#[tokio::test]
+async fn every_validity_outcome_over_tls() {
+    let sb = start().await;
+    let mut client = sb.client("clinic").await;
+    let old_insurer = SearchInfo {
+        insurer_number: Some("06100010".parse().unwrap()),
+        ..SearchInfo::default()
+    };
+    let cases = [
+        (serial_of("P04"), None, "1"),
+        (serial_of("P05"), None, "2"),
+        (serial_of("P06"), Some(&old_insurer), "3"),
+        (registry().unregistered_cards()[0].serial, None, "4"),
+        (serial_of("P07"), None, "5"),
+    ];
+    for (serial, search, expected) in cases {
+        let request = pin_inquiry(&mut client, "clinic", &card(serial), search).await;
+        let Answer::Ok(result) = client.inquiry(&request).await.unwrap() else {
+            panic!("inquiry for {serial} refused")
+        };
+        let validity = result.response.qualification_validity.unwrap();
+        assert_eq!(validity.code(), expected, "card {serial}");
+        assert_eq!(result.response.search_info.as_ref(), search);
+    }
+}
+
+#[tokio::test]
+async fn unknown_device_is_rejected() {
+    let sb = start().await;
+    let anchor = pki().gateway_ca().cert_der().to_vec();
+    // A device certificate from another CA, naming a real facility.
+    let foreign = rogue()
+        .issue_device(9, "foreign", &facility("clinic"))
+        .unwrap();
+    let mut client = TestClient::connect(sb.handle.addr(), &anchor, &foreign)
+        .await
+        .unwrap();
+    let (status, reason) = rejected(client.challenge().await.unwrap());
+    assert_eq!((status, reason), (403, RejectReason::UnknownDevice));
+    // No client certificate at all.
+    let config = client_config(&anchor, None).unwrap();
+    let mut client = TestClient::connect_with(sb.handle.addr(), config)
+        .await
+        .unwrap();
+    let (status, reason) = rejected(client.challenge().await.unwrap());
+    assert_eq!((status, reason), (403, RejectReason::UnknownDevice));
+    assert_eq!(sb.log.entries().last().unwrap().facility, None);
+}
+
+async fn expect_card_rejection(
+    serial_card: elig_sandbox::pki::CardCredentials,
+    expected: RejectReason,
+) {
+    let sb = start().await;
+    let mut client = sb.client("clinic").await;
+    let request = pin_inquiry(&mut client, "clinic", &serial_card, None).await;
+    let (status, reason) = rejected(client.inquiry(&request).await.unwrap());
+    assert_eq!((status, reason), (422, expected));
+}
+
+#[tokio::test]
+async fn revoked_card_is_rejected() {
+    expect_card_rejection(card(serial_of("P08")), RejectReason::CertificateRevoked).await;
+}
+
+#[tokio::test]
+async fn expired_card_is_rejected() {
+    expect_card_rejection(card(serial_of("P09")), RejectReason::CertificateExpired).await;
+}
+
+#[tokio::test]
+async fn card_from_another_ca_is_rejected() {
+    let spec = registry().person("P01").unwrap().card.spec();
+    let foreign = rogue().issue_card(&spec).unwrap();
+    expect_card_rejection(foreign, RejectReason::CertificateUntrusted).await;
+}
+
+/// A PIN inquiry whose `digest` field is right but whose signature covers `signed`.
+async fn inquiry_signed_over(
+    client: &mut TestClient,
+    signed: impl FnOnce(&Challenge) -> [u8; 32],
+) -> elig_proto::gateway::InquiryRequest {
+    let card = card(serial_of("P01"));
+    let ch = challenge(client).await;
+    let request =
+        inquiry::unsigned("req-x", &facility("clinic"), today(), None, &card.cert_der).unwrap();
+    let digest = inquiry::digest(&request, &ch, &facility("clinic"));
+    let (_, signature) = sign_on_virtual_card(&card, &signed(&ch));
+    inquiry::with_pin(request, ch, digest, signature).unwrap()
+}
+
+#[tokio::test]
+async fn signature_over_another_facilitys_digest_is_rejected() {
+    let sb = start().await;
+    let mut client = sb.client("clinic").await;
+    let card = card(serial_of("P01"));
+    let other = facility("insurer-clinic");
+    let request = inquiry_signed_over(&mut client, |ch| {
+        let r = inquiry::unsigned("req-x", &other, today(), None, &card.cert_der).unwrap();
+        inquiry::digest(&r, ch, &other)
+    })
+    .await;
+    let (status, reason) = rejected(client.inquiry(&request).await.unwrap());
+    assert_eq!((status, reason), (422, RejectReason::SignatureInvalid));
+
+    // A client that also sends the other facility's digest is told the digests differ.
+    let ch = challenge(&mut client).await;
+    let request =
+        inquiry::unsigned("req-y", &facility("clinic"), today(), None, &card.cert_der).unwrap();
+    let foreign = inquiry::unsigned("req-y", &other, today(), None, &card.cert_der).unwrap();
+    let digest = inquiry::digest(&foreign, &ch, &other);
+    let (_, signature) = sign_on_virtual_card(&card, &digest);
+    let request = inquiry::with_pin(request, ch, digest, signature).unwrap();
+    let (status, reason) = rejected(client.inquiry(&request).await.unwrap());
+    assert_eq!((status, reason), (422, RejectReason::DigestMismatch));
+}
+
+#[tokio::test]
+async fn inquiry_naming_another_facility_is_rejected() {
+    let sb = start().await;
+    let mut client = sb.client("clinic").await;
+    let card = card(serial_of("P01"));
+    let other = facility("insurer-clinic");
+    let ch = challenge(&mut client).await;
+    let request = inquiry::unsigned("req-f", &other, today(), None, &card.cert_der).unwrap();
+    let digest = inquiry::digest(&request, &ch, &other);
+    let (_, signature) = sign_on_virtual_card(&card, &digest);
+    let request = inquiry::with_pin(request, ch, digest, signature).unwrap();
+    let (status, reason) = rejected(client.inquiry(&request).await.unwrap());
+    assert_eq!((status, reason), (403, RejectReason::WrongFacility));
+}
+
+#[tokio::test]
+async fn signature_over_another_days_digest_is_rejected() {
+    let sb = start().await;
+    let mut client = sb.client("clinic").await;
+    let card = card(serial_of("P01"));
+    let yesterday = today().pred().unwrap();
+    // The inquiry says today, the card signed yesterday's digest.
+    let request = inquiry_signed_over(&mut client, |ch| {
+        let r = inquiry::unsigned(
+            "req-x",
+            &facility("clinic"),
+            yesterday,
+            None,
+            &card.cert_der,
+        )
+        .unwrap();
+        inquiry::digest(&r, ch, &facility("clinic"))
+    })
+    .await;
+    let (status, reason) = rejected(client.inquiry(&request).await.unwrap());
+    assert_eq!((status, reason), (422, RejectReason::SignatureInvalid));
+
+    // A consistent inquiry for yesterday (signed yesterday's digest) is refused for its date.
+    let ch = challenge(&mut client).await;
+    let request = inquiry::unsigned(
+        "req-d",
+        &facility("clinic"),
+        yesterday,
+        None,
+        &card.cert_der,
+    )
+    .unwrap();
+    let digest = inquiry::digest(&request, &ch, &facility("clinic"));
+    let (_, signature) = sign_on_virtual_card(&card, &digest);
+    let request = inquiry::with_pin(request, ch, digest, signature).unwrap();
+    let (status, reason) = rejected(client.inquiry(&request).await.unwrap());
+    assert_eq!((status, reason), (422, RejectReason::WrongDate));
+}
+
+#[tokio::test]
+async fn replayed_challenge_is_rejected() {
+    let sb = start().await;
+    let mut client = sb.client("clinic").await;
+    let card = card(serial_of("P01"));
+    let request = pin_inquiry(&mut client, "clinic", &card, None).await;
+    assert!(matches!(
+        client.inquiry(&request).await.unwrap(),
+        Answer::Ok(_)
+    ));
+    let (status, reason) = rejected(client.inquiry(&request).await.unwrap());
+    assert_eq!((status, reason), (409, RejectReason::ChallengeReplayed));
+}
+
+#[tokio::test]
+async fn expired_challenge_is_rejected() {
+    let sb = start().await;
+    let mut client = sb.client("clinic").await;
+    let card = card(serial_of("P01"));
+    let request = pin_inquiry(&mut client, "clinic", &card, None).await;
+    sb.advance(120); // the default lifetime
+    let (status, reason) = rejected(client.inquiry(&request).await.unwrap());
+    assert_eq!((status, reason), (409, RejectReason::ChallengeExpired));
+}
+
+#[tokio::test]
+async fn challenge_of_another_device_and_unknown_challenge_are_rejected() {
+    let sb = start().await;
+    let mut clinic = sb.client("clinic").await;
+    let mut insurer = sb.client("insurer-clinic").await;
+    let card = card(serial_of("P01"));
+    // The clinic's challenge, used by the insurer's device for its own facility.
+    let ch = challenge(&mut clinic).await;
+    let fac = facility("insurer-clinic");
+    let request = inquiry::unsigned("req-w", &fac, today(), None, &card.cert_der).unwrap();
+    let digest = inquiry::digest(&request, &ch, &fac);
+    let (_, signature) = sign_on_virtual_card(&card, &digest);
+    let request = inquiry::with_pin(request, ch, digest, signature).unwrap();
+    let (status, reason) = rejected(insurer.inquiry(&request).await.unwrap());
+    assert_eq!((status, reason), (409, RejectReason::ChallengeWrongDevice));
+    // A challenge the gateway never issued.
+    let ch = Challenge::from_bytes([7; 32]);
+    let request = inquiry::unsigned("req-u", &fac, today(), None, &card.cert_der).unwrap();
+    let digest = inquiry::digest(&request, &ch, &fac);
+    let (_, signature) = sign_on_virtual_card(&card, &digest);
+    let request = inquiry::with_pin(request, ch, digest, signature).unwrap();
+    let (status, reason) = rejected(insurer.inquiry(&request).await.unwrap());
+    assert_eq!((status, reason), (409, RejectReason::ChallengeUnknown));
+}
+
+#[tokio::test]
+async fn oversized_body_is_rejected_unread() {
+    let sb = start().await;
+    let mut client = sb.client("clinic").await;
+    let body = vec![b' '; elig_proto::gateway::MAX_REQUEST_BYTES + 1];
+    let (status, reason) = rejected(client.inquiry_bytes(body).await.unwrap());
+    assert_eq!((status, reason), (413, RejectReason::BodyTooLarge));
+    // A challenge request has a much smaller limit.
+    let (status, _) = client
+        .post("/v1/challenge", "application/json", vec![b' '; 2000])
+        .await
+        .unwrap();
+    assert_eq!(status, 413);
+}
+
+#[tokio::test]
+async fn malformed_json_is_rejected() {
+    let sb = start().await;
+    let mut client = sb.client("clinic").await;
+    for body in [
+        &b"{\"version\": 1, \"request_id\": "[..],
+        b"not json",
+        b"{\"version\":1}",
+        b"[]",
+    ] {
+        let (status, reason) = rejected(client.inquiry_bytes(body.to_vec()).await.unwrap());
+        assert_eq!(
+            (status, reason),
+            (400, RejectReason::MalformedRequest),
+            "{body:?}"
+        );
+    }
+    let (status, reason) = rejected(
+        client
+            .inquiry_bytes(b"{\"version\":2}".to_vec())
+            .await
+            .unwrap(),
+    );
+    assert_eq!((status, reason), (400, RejectReason::UnsupportedVersion));
+}
+
+#[tokio::test]
+async fn routes_methods_and_media_types() {
+    let sb = start().await;
+    let mut client = sb.client("clinic").await;
+    let (status, body) = client
+        .post("/v2/anything", "application/json", b"{}".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(status, 404);
+    assert!(String::from_utf8_lossy(&body).contains("not_found"));
+    let get = http::Request::builder()
+        .method("GET")
+        .uri("/v1/challenge")
+        .header("host", "127.0.0.1")
+        .body(http_body_util::Full::new(bytes::Bytes::new()))
+        .unwrap();
+    assert_eq!(client.send(get).await.unwrap().0, 405);
+    let (status, _) = client
+        .post("/v1/challenge", "text/plain", b"{\"version\":1}".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(status, 415);
+    assert_eq!(sb.log.entries().last().unwrap().route, "challenge");
+    assert_eq!(sb.log.entries().first().unwrap().route, "other");
+}
+
+#[tokio::test]
+async fn shutdown_stops_accepting() {
+    let sb = start().await;
+    let addr = sb.handle.addr();
+    let mut client = sb.client("clinic").await;
+    challenge(&mut client).await;
+    sb.handle.shutdown().await;
+    let again = TestClient::connect(addr, pki().gateway_ca().cert_der(), &device("clinic")).await;
+    assert!(again.is_err(), "no new connections after shutdown");
+}

@@ -13,6 +13,8 @@
 //! `Eligible` only when every required finding is `Matched` — a missing or failed step can
 //! never become eligible.
 
+mod compare;
+mod online;
 mod reason;
 mod rules;
 

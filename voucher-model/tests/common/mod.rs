@@ -2,9 +2,19 @@
 //! result, which each test case then changes in one place.
 // Test helpers (not `#[test]` functions, so clippy.toml's test allowances do not reach them):
 // a fixture that fails to build is a broken test, and unwrapping says so.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    unused_imports,
+    unused_macros,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use voucher_model::*;
+
+pub mod table;
 
 pub fn d(s: &str) -> Date {
     Date::parse_any(s).unwrap()

@@ -136,3 +136,33 @@ fn my_number_golden() {
     assert_eq!(n.expose_digits(), "123456789018");
     assert!(!format!("{n:?}").contains("1234"));
 }
+
+/// A procedure's `Debug` never shows the personal data it has read so far.
+#[test]
+fn procedure_debug_hides_content() {
+    use jpki_apdu::{Procedure, Response, Step};
+    let ef = encode_basic_info("秘密の名前", "秘密の住所", "19800101", Sex::Male);
+    let pin = AssistPin::new("1234").unwrap();
+    let mut p = ReadBasicInfo::new(pin, LastTry::Refuse, ReaderLimits::short_only());
+    let answers: [&[u8]; 4] = [&[0x90, 0x00], &[0x90, 0x00], &[0x63, 0xC3], &[0x90, 0x00]];
+    for answer in answers {
+        assert!(matches!(p.poll().unwrap(), Step::Send(_)));
+        p.handle(Response::parse(answer).unwrap()).unwrap();
+    }
+    // SELECT EF 0002, then a READ BINARY answered with half the file.
+    assert!(matches!(p.poll().unwrap(), Step::Send(_)));
+    p.handle(Response::parse(&[0x90, 0x00]).unwrap()).unwrap();
+    assert!(matches!(p.poll().unwrap(), Step::Send(_)));
+    p.handle(Response::parse(&with_sw(&ef[..ef.len() - 3], OK)).unwrap())
+        .unwrap();
+    let dbg = format!("{p:?}");
+    assert!(p.poll().is_ok());
+    let dbg_after = format!("{p:?}");
+    assert!(dbg_after.contains("buf_len"), "{dbg_after}");
+    for d in [dbg, dbg_after] {
+        assert!(!d.contains("31323334"), "no PIN bytes: {d}");
+        // The name's UTF-8 bytes (E7 A7 98 = 秘) appear neither as text nor as numbers.
+        assert!(!d.contains('秘') && !d.contains("231, 167, 152"), "{d}");
+        assert!(!d.contains("E7A798"), "{d}");
+    }
+}

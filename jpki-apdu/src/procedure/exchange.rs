@@ -17,13 +17,25 @@ const MAX_CHAIN_DATA: usize = 65_536 + 256;
 const MAX_GET_RESPONSES: u16 = 300;
 
 /// Sends one command; finishes with the joined response whatever its final status.
-#[derive(Debug)]
 pub(crate) struct Exchange {
     command: Command,
     operation: Operation,
     data: Zeroizing<Vec<u8>>,
     get_responses: u16,
     resent: bool,
+}
+
+impl core::fmt::Debug for Exchange {
+    /// The joined data may be personal data: only its length is shown.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Exchange")
+            .field("command", &self.command)
+            .field("operation", &self.operation)
+            .field("data_len", &self.data.len())
+            .field("get_responses", &self.get_responses)
+            .field("resent", &self.resent)
+            .finish()
+    }
 }
 
 impl Exchange {

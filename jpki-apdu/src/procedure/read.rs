@@ -71,7 +71,6 @@ enum Phase {
     Finished,
 }
 
-#[derive(Debug)]
 pub(crate) struct ReadMachine {
     file: FileId,
     length: ReadLength,
@@ -83,6 +82,22 @@ pub(crate) struct ReadMachine {
     overask_failed: bool,
     /// The card refused extended Le: 256-byte chunks only.
     extended_failed: bool,
+}
+
+impl core::fmt::Debug for ReadMachine {
+    /// The content may be personal data (基本4情報, My Number): only its length is shown.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ReadMachine")
+            .field("file", &self.file)
+            .field("length", &self.length)
+            .field("limits", &self.limits)
+            .field("phase", &self.phase)
+            .field("buf_len", &self.buf.len())
+            .field("total", &self.total)
+            .field("overask_failed", &self.overask_failed)
+            .field("extended_failed", &self.extended_failed)
+            .finish()
+    }
 }
 
 impl ReadMachine {

@@ -7,8 +7,8 @@
 //! does not model, or whose text could not be read into its type, go to `unknown_elements`
 //! so nothing is lost ("unknown ones must be kept or skipped, never fatal").
 //!
-//! Identifiers are read leniently: a bad check digit in a response is kept and reported as a
-//! warning by the verdict, not rejected.
+//! Identifiers are read leniently: a bad check digit in a response is kept (and flagged by
+//! `check_digit_ok()`), not rejected.
 
 use core::fmt;
 

@@ -7,7 +7,9 @@
 //!   digit is an error.
 //! - **lenient** (`parse_lenient`): identifiers read from an inbound message. A wrong check
 //!   digit is accepted (test fixtures in the wild, such as `1311111111`, fail the check) and
-//!   the value reports it through `check_digit_ok()`, which the verdict turns into a warning.
+//!   the value reports it through `check_digit_ok()` (the warning flag). The verdict needs no
+//!   extra rule for it: a voucher's numbers are strictly valid, so a result number with a
+//!   wrong check digit can never equal one and is reported as a mismatch.
 //!
 //! Serde deserializes leniently (a stored record must load again) and serializes the
 //! canonical form; a voucher re-validates strictly when it is deserialized.

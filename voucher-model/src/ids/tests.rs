@@ -327,6 +327,14 @@ proptest! {
     }
 
     #[test]
+    fn late_elderly_canonical_round_trips(b in "[0-9]{7}") {
+        let s = format!("{b}{}", check_digit(&b).unwrap());
+        let n = LateElderlyInsuredNumber::parse(&to_full_width(&s)).unwrap();
+        prop_assert!(n.check_digit_ok());
+        prop_assert_eq!(LateElderlyInsuredNumber::parse(n.as_str()).unwrap(), n);
+    }
+
+    #[test]
     fn medical_code_canonical_round_trips(b in "[0-9]{9}") {
         let s = format!("{b}{}", check_digit(&b).unwrap());
         let m = MedicalInstitutionCode::parse(&s).unwrap();

@@ -144,3 +144,104 @@ fn period_is_half_open() {
     }
     assert!(QualificationRecord::default().period_covers(d("20250401")));
 }
+
+/// `InsuredCardSymbol` → `insured_card_symbol`, `Sex1` → `sex1`.
+fn snake_case(element: &str) -> String {
+    let mut out = String::new();
+    for c in element.chars() {
+        if c.is_ascii_uppercase() {
+            if !out.is_empty() {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The element names of oqs.md ("ResultOfQualificationConfirmation", "Response header",
+/// "Response body"), with the `…` abbreviations written out.
+const RECORD_ELEMENTS: &[&str] = &[
+    "InsuredCardClassification",
+    "InsurerNumber",
+    "InsuredCardSymbol",
+    "InsuredIdentificationNumber",
+    "InsuredBranchNumber",
+    "PersonalFamilyClassification",
+    "InsuredName",
+    "Name",
+    "NameOfOther",
+    "NameKana",
+    "NameOfOtherKana",
+    "Sex1",
+    "Sex2",
+    "Birthdate",
+    "Address",
+    "PostNumber",
+    "QualificationDate",
+    "DisqualificationDate",
+    "InsuredCertificateIssuanceDate",
+    "InsuredCardValidDate",
+    "InsuredCardExpirationDate",
+    "InsuredPartialContributionRatio",
+    "PreschoolClassification",
+    "ReasonOfLoss",
+    "InsurerName",
+    "ElderlyRecipientCertificateInfo",
+    "LimitApplicationCertificateRelatedConsFlg",
+    "LimitApplicationCertificateRelatedConsTime",
+    "LimitApplicationCertificateRelatedInfo",
+    "SpecificDiseasesCertificateRelatedConsFlg",
+    "SpecificDiseasesCertificateRelatedConsTime",
+    "SpecificDiseasesCertificateList",
+    "SpecificHealthCheckupsInfoConsFlg",
+    "SpecificHealthCheckupsInfoConsTime",
+    "SpecificHealthCheckupsInfoAvailableTime",
+    "PharmacistsInfoConsFlg",
+    "PharmacistsInfoConsTime",
+    "PharmacistsInfoAvailableTime",
+    "DiagnosisInfoConsFlg",
+    "DiagnosisInfoConsTime",
+    "DiagnosisInfoAvailableTime",
+    "ReferenceNumber",
+];
+
+const RESPONSE_ELEMENTS: &[&str] = &[
+    "ProcessExecutionTime",
+    "QualificationConfirmationDate",
+    "MedicalInstitutionCode",
+    "ArbitraryFileIdentifier",
+    "ReferenceClassification",
+    "SegmentOfResult",
+    "ErrorCode",
+    "ErrorMessage",
+    "CharacterCodeIdentifier",
+    "ProcessingResultStatus",
+    "ProcessingResultCode",
+    "ProcessingResultMessage",
+    "QualificationValidity",
+];
+
+fn keys(v: &serde_json::Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    k.sort();
+    k
+}
+
+#[test]
+fn json_field_names_are_the_element_names_in_snake_case() {
+    let json = serde_json::to_value(hangilc_fixture()).unwrap();
+    let mut want: Vec<String> = RECORD_ELEMENTS.iter().map(|e| snake_case(e)).collect();
+    want.push("unknown_elements".into());
+    want.sort();
+    assert_eq!(keys(&json["results"][0]), want);
+    let mut want: Vec<String> = RESPONSE_ELEMENTS.iter().map(|e| snake_case(e)).collect();
+    // `QualificationConfirmSearchInfo` is shortened to `search_info`; `ResultList` holds `results`.
+    want.extend(["search_info", "results", "unknown_elements"].map(String::from));
+    want.sort();
+    assert_eq!(keys(&json), want);
+    assert_eq!(snake_case("Sex1"), "sex1");
+    assert_eq!(json["results"][0]["insured_card_symbol"], "12-34");
+}

@@ -159,3 +159,39 @@ fn pin_mode_check_clears_state_on_failure() {
     );
     assert!(!card.verified);
 }
+
+/// A smartphone token guards the certificate with the PIN: READ BINARY answers 6982, the
+/// check verifies first and reads again (11 APDUs), still clearing the state at the end.
+#[test]
+fn pin_mode_check_on_a_phone_token_golden() {
+    let mut card = TestCard::new(1900, true);
+    card.cert_needs_pin = true;
+    let evidence = drive(
+        PinModeCheck::new(
+            pin(),
+            LastTry::Refuse,
+            digest(),
+            ReaderLimits::extended(4096),
+        ),
+        |c: &[u8]| Ok::<_, ()>(card.transceive(c)),
+    )
+    .unwrap();
+    assert_eq!(evidence.certificate, certificate(1900));
+    let expected = [
+        "00A4040C0AD392F000260100000001".to_string(),
+        "00A4020C02000A".into(),
+        "00B00000000FFE".into(),
+        "00A4020C020018".into(),
+        "00200080".into(),
+        "002000800431323334".into(),
+        "00A4020C02000A".into(),
+        "00B00000000FFE".into(),
+        "00A4020C020017".into(),
+        sign_command(0x11),
+        "00A4040C07A0000001510000".into(),
+    ];
+    let got: Vec<String> = card.log.iter().map(|c| to_hex(c)).collect();
+    let want: Vec<String> = expected.iter().map(|c| to_hex(&hex(c))).collect();
+    assert_eq!(got, want);
+    assert!(!card.verified);
+}

@@ -14,6 +14,10 @@
 //! BINARY) and 16 with short APDUs only (eight), the retry query and the state clearing
 //! included; OpenSC's JPKI driver spends 18–19 on the same work. A test counts them.
 //!
+//! On a smartphone token even the authentication certificate needs the auth PIN (card.md):
+//! when READ BINARY answers `6982`, the procedure verifies first and then reads the
+//! certificate again (11 APDUs with extended length).
+//!
 //! When the digest can only be computed after the certificate is read (a gateway challenge),
 //! a caller runs the same procedures one by one, in the order of the table; that is what
 //! this procedure does internally.
@@ -29,7 +33,7 @@ use super::pin::VerifyMachine;
 use super::read::ReadMachine;
 use super::simple::{ClearMachine, SignMachine};
 use super::{
-    Cleared, Error, LastTry, Machine, Misuse, PinStatus, ReadLength, Runner, Step,
+    Cleared, Error, LastTry, Machine, Misuse, Operation, PinStatus, ReadLength, Runner, Step,
     procedure_wrapper,
 };
 use crate::digest::DigestInfo;
@@ -37,6 +41,7 @@ use crate::ids::{self, jpki};
 use crate::limits::ReaderLimits;
 use crate::pin::AuthPin;
 use crate::response::Response;
+use crate::status::StatusWord;
 
 /// What the card side of a PIN-mode check produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +88,23 @@ impl CheckMachine {
         self.step(None)
     }
 
+    fn read_cert(&self) -> ReadMachine {
+        ReadMachine::new(jpki::AUTH_CERT, ReadLength::Tlv, self.limits)
+    }
+
+    fn start_verify(&mut self) -> Result<Step<PinModeEvidence>, Error> {
+        let pin = self.pin.take().ok_or(Error::Misuse(Misuse::Finished))?;
+        self.start_next(Phase::Verify(VerifyMachine::new(pin, self.consent)))
+    }
+
+    fn start_sign(&mut self) -> Result<Step<PinModeEvidence>, Error> {
+        let digest = self
+            .digest_info
+            .take()
+            .ok_or(Error::Misuse(Misuse::Finished))?;
+        self.start_next(Phase::Sign(SignMachine::new(jpki::AUTH_KEY, digest)))
+    }
+
     /// After the AP is selected, every failure clears the state first.
     fn fail(&mut self, error: Error) -> Result<Step<PinModeEvidence>, Error> {
         if matches!(self.phase, Phase::SelectAp(_) | Phase::Finished) {
@@ -99,29 +121,35 @@ impl CheckMachine {
         match &mut self.phase {
             Phase::SelectAp(m) => match m.step(response)? {
                 Step::Send(c) => Ok(Step::Send(c)),
-                Step::Done(()) => self.start_next(Phase::ReadCert(ReadMachine::new(
-                    jpki::AUTH_CERT,
-                    ReadLength::Tlv,
-                    self.limits,
-                ))),
+                Step::Done(()) => self.start_next(Phase::ReadCert(self.read_cert())),
             },
-            Phase::ReadCert(m) => match m.step(response)? {
-                Step::Send(c) => Ok(Step::Send(c)),
-                Step::Done(certificate) => {
+            Phase::ReadCert(m) => match m.step(response) {
+                Ok(Step::Send(c)) => Ok(Step::Send(c)),
+                Ok(Step::Done(certificate)) => {
                     self.certificate = certificate;
-                    let pin = self.pin.take().ok_or(Error::Misuse(Misuse::Finished))?;
-                    self.start_next(Phase::Verify(VerifyMachine::new(pin, self.consent)))
+                    if self.before.is_some() {
+                        self.start_sign()
+                    } else {
+                        self.start_verify()
+                    }
                 }
+                // A phone token guards even the authentication certificate with the PIN
+                // (card.md): verify first, then read it again.
+                Err(Error::Card {
+                    operation: Operation::ReadBinary { .. },
+                    status: StatusWord::SecurityStatusNotSatisfied,
+                }) if self.before.is_none() => self.start_verify(),
+                Err(e) => Err(e),
             },
             Phase::Verify(m) => match m.step(response)? {
                 Step::Send(c) => Ok(Step::Send(c)),
                 Step::Done(before) => {
                     self.before = Some(before);
-                    let digest = self
-                        .digest_info
-                        .take()
-                        .ok_or(Error::Misuse(Misuse::Finished))?;
-                    self.start_next(Phase::Sign(SignMachine::new(jpki::AUTH_KEY, digest)))
+                    if self.certificate.is_empty() {
+                        self.start_next(Phase::ReadCert(self.read_cert()))
+                    } else {
+                        self.start_sign()
+                    }
                 }
             },
             Phase::Sign(m) => match m.step(response)? {

@@ -110,6 +110,8 @@ pub struct TestCard {
     pub verified: bool,
     pub extended_ok: bool,
     pub has_isd: bool,
+    /// A smartphone token: even the authentication certificate needs the PIN.
+    pub cert_needs_pin: bool,
     pub app: Option<Vec<u8>>,
     pub ef: Option<[u8; 2]>,
     pub log: Vec<Vec<u8>>,
@@ -127,6 +129,7 @@ impl TestCard {
             verified: false,
             extended_ok,
             has_isd: true,
+            cert_needs_pin: false,
             app: None,
             ef: None,
             log: Vec::new(),
@@ -192,6 +195,9 @@ impl TestCard {
     fn read(&mut self, offset: u16, ne: Option<u32>) -> Vec<u8> {
         if self.ef != Some([0x00, 0x0A]) {
             return vec![0x69, 0x86];
+        }
+        if self.cert_needs_pin && !self.verified {
+            return vec![0x69, 0x82];
         }
         let offset = usize::from(offset);
         if offset >= self.cert_ef.len() {

@@ -317,3 +317,44 @@ fn copayment_and_guidance_codes() {
         "動機付け支援相当"
     );
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    const STRING_FIELDS: &[&str] = &[
+        "number",
+        "issued_on",
+        "expires_on",
+        "insurer_number",
+        "card_symbol",
+        "card_number",
+        "branch_number",
+        "contract_coordinator_name",
+        "payment_agent_number",
+    ];
+
+    proptest! {
+        /// Any text in any string field of the golden voucher: no panic, and whatever is
+        /// accepted writes back to JSON that reads back to the same voucher.
+        #[test]
+        fn any_field_text_is_handled(
+            field in proptest::sample::select(STRING_FIELDS),
+            text in "\\PC{0,48}",
+        ) {
+            let mut json: serde_json::Value = serde_json::from_str(GOLDEN_VOUCHER_JSON).unwrap();
+            json[field] = serde_json::Value::String(text);
+            if let Ok(v) = serde_json::from_value::<Voucher>(json) {
+                let again = serde_json::to_string(&v).unwrap();
+                prop_assert_eq!(serde_json::from_str::<Voucher>(&again).unwrap(), v);
+            }
+        }
+
+        #[test]
+        fn arbitrary_json_never_panics(s in "\\PC{0,200}") {
+            let _ = serde_json::from_str::<Voucher>(&s);
+            let _ = serde_json::from_str::<Evidence>(&s);
+            let _ = serde_json::from_str::<QualificationResponse>(&s);
+        }
+    }
+}

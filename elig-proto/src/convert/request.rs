@@ -264,18 +264,23 @@ impl IndividualRequest {
             .element(SEARCH_INFO)
             .ok_or(ReadError::MissingElement { name: SEARCH_INFO })?;
         drop(b);
-        let padding = search_el
+        // Only a 6-digit 国保 number has a padding; it was zero-padded when its text does not
+        // start with a space (`00123455`), space-padded otherwise (`  123455`).
+        let zero_padded = search_el
             .children
             .iter()
             .find(|c| c.name == "InsurerNumber")
-            .map_or(InsurerPadding::Spaces, |c| {
-                if c.text.starts_with('0') && c.text.len() == 8 {
-                    InsurerPadding::Zeros
-                } else {
-                    InsurerPadding::Spaces
-                }
-            });
+            .is_some_and(|c| c.text.starts_with('0'));
         let search = search_strict(search_el.children)?;
+        let nhi = search
+            .insurer_number
+            .as_ref()
+            .is_some_and(InsurerNumber::is_national_health_insurance);
+        let padding = if nhi && zero_padded {
+            InsurerPadding::Zeros
+        } else {
+            InsurerPadding::Spaces
+        };
         Ok(Self {
             qualification_confirmation_date: date,
             facility,

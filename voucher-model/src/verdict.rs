@@ -9,7 +9,8 @@
 //! - the voucher must not be expired; the evidence must be acceptable on that date.
 //!
 //! Our own design: how several results (複数該当) are handled, that a result for another
-//! date or keyed on card numbers is a warning, and the defensive rule that a verdict is
+//! date, a lookup keyed on card numbers, or a staff attestation made on another day is a
+//! warning, and the defensive rule that a verdict is
 //! `Eligible` only when every required finding is `Matched` — a missing or failed step can
 //! never become eligible.
 
@@ -132,6 +133,8 @@ pub enum Field {
     VoucherIssueDate,
     /// Whether the evidence is acceptable on the checkup date.
     Evidence,
+    /// The date of the staff attestation against the checkup date.
+    AttestationDate,
     /// The date the online check was for.
     ConfirmationDate,
     /// `SegmentOfResult`.
@@ -170,6 +173,7 @@ impl Field {
             Field::VoucherExpiry => "券の有効期限",
             Field::VoucherIssueDate => "券の交付日",
             Field::Evidence => "確認方法",
+            Field::AttestationDate => "職員確認日",
             Field::ConfirmationDate => "照会日",
             Field::SegmentOfResult => "処理結果区分",
             Field::ProcessingResultStatus => "処理結果状況",
@@ -194,6 +198,7 @@ impl Field {
             Field::VoucherExpiry => "voucher expiry",
             Field::VoucherIssueDate => "voucher issue date",
             Field::Evidence => "evidence",
+            Field::AttestationDate => "attestation date",
             Field::ConfirmationDate => "confirmation date",
             Field::SegmentOfResult => "SegmentOfResult",
             Field::ProcessingResultStatus => "ProcessingResultStatus",

@@ -11,10 +11,30 @@ use common::*;
 use voucher_model::*;
 
 use Field as F;
-use FieldStatus::{Matched as M, Mismatched as X, NotCompared as N};
+use FieldStatus::{Matched as M, Mismatched as X, NotCompared as N, Warning as W};
 
 fn rows() -> Vec<Row> {
     vec![
+        Row {
+            name: "目視確認 attested the day before the checkup",
+            change: |c| {
+                let r = resp(c).clone();
+                c.evidence = Evidence::online(
+                    OnlineChannel::Limited,
+                    OnlineMode::VisualConfirmation {
+                        attestation: StaffAttestation::new("reception-07", t("20250930170000"))
+                            .unwrap(),
+                    },
+                    r,
+                );
+            },
+            outcome: Outcome::NeedsStaffReview,
+            expect: &[(
+                F::AttestationDate,
+                W,
+                reason!(Reason::AttestedOnAnotherDay { .. }),
+            )],
+        },
         Row {
             name: "online 目視確認 with attestation",
             change: |c| {
@@ -218,7 +238,7 @@ fn rows() -> Vec<Row> {
                     Evidence::OldInsuranceCard {
                         reading: reading(),
                         valid_until: None,
-                        attestation: attestation(),
+                        attestation: attestation_on(d("2025-12-01")),
                     },
                 )
             },
@@ -234,7 +254,7 @@ fn rows() -> Vec<Row> {
                     Evidence::OldInsuranceCard {
                         reading: reading(),
                         valid_until: None,
-                        attestation: attestation(),
+                        attestation: attestation_on(d("2025-12-02")),
                     },
                 )
             },

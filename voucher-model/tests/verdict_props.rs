@@ -182,7 +182,7 @@ proptest! {
         response.results = spec.records.iter().map(|r| build_record(r, date)).collect();
         let mode = match spec.mode {
             0 => OnlineMode::Pin { signature_verified: spec.signature_verified },
-            1 => OnlineMode::VisualConfirmation { attestation: attestation() },
+            1 => OnlineMode::VisualConfirmation { attestation: attestation_on(date) },
             _ => OnlineMode::ExistingTerminal,
         };
         let evidence = Evidence::online(OnlineChannel::Limited, mode.clone(), response.clone());
@@ -242,21 +242,21 @@ proptest! {
         }
         let valid_until = valid_offset.and_then(|o| date.checked_add_days(o));
         let evidence = match kind {
-            0 => Evidence::Mynaportal { reading: r.clone(), attestation: attestation() },
+            0 => Evidence::Mynaportal { reading: r.clone(), attestation: attestation_on(date) },
             1 => Evidence::MynaCardWithNotice {
                 card_presented,
                 notice: notice_shown.then(|| r.clone()),
-                attestation: attestation(),
+                attestation: attestation_on(date),
             },
             2 => Evidence::QualificationCertificate {
                 reading: r.clone(),
                 valid_until: valid_until.unwrap_or(date),
-                attestation: attestation(),
+                attestation: attestation_on(date),
             },
             _ => Evidence::OldInsuranceCard {
                 reading: r.clone(),
                 valid_until,
-                attestation: attestation(),
+                attestation: attestation_on(date),
             },
         };
         let voucher = Voucher::new(voucher_fields()).unwrap();

@@ -89,6 +89,11 @@ pub enum Reason {
         /// The card's 有効期限.
         valid_until: Date,
     },
+    /// The staff attestation was made on another day than the checkup.
+    AttestedOnAnotherDay {
+        /// The day of the attestation.
+        attested_on: Date,
+    },
     // --- the online result ---
     /// The check was made for the checkup date.
     ConfirmationDateMatches,
@@ -249,6 +254,9 @@ impl Reason {
             Reason::OldCardExpired { valid_until } => format!(
                 "健康保険証の有効期限（{valid_until}）が切れています。別の方法で確認してください。"
             ),
+            Reason::AttestedOnAnotherDay { attested_on } => {
+                format!("職員の確認（{attested_on}）が受診日と異なる日に行われています。")
+            }
             Reason::ConfirmationDateMatches => "受診日の資格を照会しました。".into(),
             Reason::ConfirmationDateDiffers { confirmed_for } => {
                 format!("照会は{confirmed_for}の資格についてのもので、受診日と異なります。")
@@ -369,6 +377,9 @@ impl Reason {
             Reason::OldCardAbolished => "old insurance cards are not accepted after 2025-12-01".into(),
             Reason::OldCardExpired { valid_until } => {
                 format!("old insurance card expired on {valid_until}")
+            }
+            Reason::AttestedOnAnotherDay { attested_on } => {
+                format!("attested on {attested_on}, not on the checkup date")
             }
             Reason::ConfirmationDateMatches => "checked for the checkup date".into(),
             Reason::ConfirmationDateDiffers { confirmed_for } => {

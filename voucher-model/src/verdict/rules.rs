@@ -45,6 +45,7 @@ pub(super) fn evaluate(
     check_purpose(&mut f, voucher, purpose);
     check_voucher_dates(&mut f, voucher, checkup_date);
     check_evidence(&mut f, evidence, checkup_date);
+    check_attestation_date(&mut f, evidence, checkup_date);
 
     let mut record_index = None;
     let online = matches!(evidence, Evidence::Online(_));
@@ -219,6 +220,21 @@ fn check_evidence(f: &mut Findings, evidence: &Evidence, date: Date) {
         }
     };
     f.push(Field::Evidence, status, reason);
+}
+
+/// An attestation made on another day than the checkup is a warning: the evidence was seen
+/// then, not on the checkup date (our own rule).
+fn check_attestation_date(f: &mut Findings, evidence: &Evidence, date: Date) {
+    if let Some(attestation) = evidence.attestation() {
+        let attested_on = attestation.attested_at().date();
+        if attested_on != date {
+            f.push(
+                Field::AttestationDate,
+                FieldStatus::Warning,
+                Reason::AttestedOnAnotherDay { attested_on },
+            );
+        }
+    }
 }
 
 /// A manual reading: the document stands for the qualification's validity; its fields are

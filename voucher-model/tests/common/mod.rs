@@ -30,7 +30,12 @@ pub fn checkup_date() -> Date {
 }
 
 pub fn attestation() -> StaffAttestation {
-    StaffAttestation::new("reception-07", t("20251001093000")).unwrap()
+    attestation_on(checkup_date())
+}
+
+/// An attestation made at 09:30 on `date`.
+pub fn attestation_on(date: Date) -> StaffAttestation {
+    StaffAttestation::new("reception-07", DateTime::new(date, 9, 30, 0).unwrap()).unwrap()
 }
 
 /// A valid 受診券 (協会けんぽ-style 組合 insurer 06110829).

@@ -250,3 +250,62 @@ fn request_template_reads_with_real_values() {
     template_names.retain(|n| n != "InsuredBranchNumber");
     assert_eq!(written_names, template_names);
 }
+
+/// Synthetic responses of the other kinds (element names are public; these files are ours,
+/// not captured from a terminal): the bulk two-step pair, a pushed face result and an error.
+#[test]
+fn other_response_kinds() {
+    use elig_proto::xmlmsg::{FileKind, FileName};
+
+    // OQSmuquc01res: the upload was accepted, fetch later with the ReceptionNumber.
+    let name = FileName::parse("OQSmuquc01res_202611240002.xml").unwrap();
+    assert_eq!(name.kind, FileKind::BulkUploadResponse);
+    let upload = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader>\
+        <SegmentOfResult>2</SegmentOfResult><CharacterCodeIdentifier>0</CharacterCodeIdentifier>\
+        </MessageHeader><MessageBody><ProcessingResultStatus>1</ProcessingResultStatus>\
+        <ReceptionNumber> R0000123 </ReceptionNumber></MessageBody></XmlMsg>";
+    let r = xmlmsg::read_response(upload.as_bytes()).unwrap();
+    assert_eq!(r.segment_of_result, Some(SegmentOfResult::Processing));
+    assert_eq!(xmlmsg::reception_number(&r), Some("R0000123"));
+
+    // OQSmuquc02res: several people, document order kept.
+    let fetch = "<XmlMsg><MessageHeader><SegmentOfResult>1</SegmentOfResult></MessageHeader>\
+        <MessageBody><ResultList>\
+        <ResultOfQualificationConfirmation><InsuredIdentificationNumber>1</InsuredIdentificationNumber></ResultOfQualificationConfirmation>\
+        <ResultOfQualificationConfirmation><InsuredIdentificationNumber>2</InsuredIdentificationNumber></ResultOfQualificationConfirmation>\
+        <ResultOfQualificationConfirmation><InsuredIdentificationNumber>3</InsuredIdentificationNumber></ResultOfQualificationConfirmation>\
+        </ResultList></MessageBody></XmlMsg>";
+    let r = xmlmsg::read_response(fetch.as_bytes()).unwrap();
+    let numbers: Vec<&str> = r
+        .results
+        .iter()
+        .map(|q| q.insured_identification_number.as_ref().unwrap().as_str())
+        .collect();
+    assert_eq!(numbers, ["1", "2", "3"]);
+
+    // OQSsiquc01res_face_: the terminal pushes the same response layout.
+    let face = FileName::parse("OQSsiquc01res_face_202302210001.xml").unwrap();
+    assert_eq!(face.kind, FileKind::FaceResponse);
+    assert_eq!(face.response(), None, "pushed, not a request");
+    check_fixture(&xmlmsg::read_response(FIXTURE).unwrap());
+
+    // 異常終了 with both codes the sources give, ErrorCode and message verbatim.
+    for segment in ["9", "3"] {
+        let error = format!(
+            "<XmlMsg><MessageHeader><SegmentOfResult>{segment}</SegmentOfResult>\
+             <ErrorCode>EOQS1234</ErrorCode><ErrorMessage>資格情報が見つかりません</ErrorMessage>\
+             </MessageHeader><MessageBody><ProcessingResultStatus>2</ProcessingResultStatus>\
+             <ProcessingResultCode>0123</ProcessingResultCode></MessageBody></XmlMsg>"
+        );
+        let r = xmlmsg::read_response(error.as_bytes()).unwrap();
+        assert!(r.segment_of_result.as_ref().unwrap().is_abnormal_end());
+        assert_eq!(r.error_code.as_deref(), Some("EOQS1234"));
+        assert_eq!(r.error_message.as_deref(), Some("資格情報が見つかりません"));
+        assert_eq!(
+            r.processing_result_status,
+            Some(ProcessingResultStatus::Error)
+        );
+        assert_eq!(r.processing_result_code.as_deref(), Some("0123"));
+        assert!(r.results.is_empty());
+    }
+}

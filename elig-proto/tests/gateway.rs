@@ -154,13 +154,26 @@ fn pin_inquiry() -> InquiryRequest {
         InquiryDigest(digest),
         SignatureBytes::new(vec![0xA5; 256]).unwrap(),
     );
+    let mut cert = vec![0x30, 0x82, 0x07, 0x6d];
+    cert.resize(1905, 0x00);
+    let inquiry = InquiryRequest::new(
+        id,
+        facility(),
+        date(),
+        Some(search()),
+        CertificateDer::new(cert).unwrap(),
+        Proof::Pin(proof.clone()),
+    );
+    // The constructor and the wire form agree (the wire form without `search`, added after).
     let body = format!(
-        r#"{{"version":1,"request_id":"req-0001","facility":{{"checkup_institution":"0110113719"}},"checkup_date":"20261124","card_certificate":"{}","proof":{{"pin":{}}}}}"#,
-        "MII".to_owned() + &"A".repeat(2537),
+        r#"{{"version":1,"request_id":"req-0001","facility":{{"checkup_institution":"0110113719"}},"checkup_date":"20261124","card_certificate":"MIIHbQ{}","proof":{{"pin":{}}}}}"#,
+        "A".repeat(2534),
         serde_json::to_string(&proof).unwrap()
     );
-    let mut inquiry: InquiryRequest = gateway::decode(body.as_bytes()).unwrap();
-    inquiry.search = Some(search());
+    let mut decoded: InquiryRequest = gateway::decode(body.as_bytes()).unwrap();
+    assert!(decoded.search.is_none());
+    decoded.search = Some(search());
+    assert_eq!(decoded, inquiry);
     inquiry
 }
 

@@ -78,21 +78,7 @@ fn inquiry() -> impl Strategy<Value = InquiryRequest> {
         proof(),
     )
         .prop_map(|(id, f, d, s, cert, proof)| {
-            // Built through the wire form: the struct is non-exhaustive by design.
-            let mut body = serde_json::json!({
-                "version": 1,
-                "request_id": id.as_str(),
-                "facility": f,
-                "checkup_date": d.to_yyyymmdd(),
-                "card_certificate": "",
-                "proof": proof,
-            });
-            body["card_certificate"] =
-                serde_json::to_value(CertificateDer::new(cert).unwrap()).unwrap();
-            let mut inquiry: InquiryRequest =
-                gateway::decode(&serde_json::to_vec(&body).unwrap()).unwrap();
-            inquiry.search = s;
-            inquiry
+            InquiryRequest::new(id, f, d, s, CertificateDer::new(cert).unwrap(), proof)
         })
 }
 

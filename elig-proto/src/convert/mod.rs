@@ -11,6 +11,7 @@
 
 pub(crate) mod request;
 pub(crate) mod response;
+pub(crate) mod response_write;
 
 use std::collections::BTreeMap;
 
@@ -232,7 +233,7 @@ pub(crate) mod response_json {
         response: &QualificationResponse,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let tree = super::response::to_tree(response);
+        let tree = super::response_write::to_tree(response);
         crate::xmlmsg::check_reads_back(&tree).map_err(serde::ser::Error::custom)?;
         Children(&tree.children).serialize(serializer)
     }

@@ -411,6 +411,28 @@ pub struct InquiryRequest {
     pub proof: Proof,
 }
 
+impl InquiryRequest {
+    /// An inquiry in the current protocol version.
+    pub fn new(
+        request_id: RequestId,
+        facility: Facility,
+        checkup_date: Date,
+        search: Option<SearchInfo>,
+        card_certificate: CertificateDer,
+        proof: Proof,
+    ) -> Self {
+        Self {
+            version: super::PROTOCOL_VERSION,
+            request_id,
+            facility,
+            checkup_date,
+            search,
+            card_certificate,
+            proof,
+        }
+    }
+}
+
 /// What a result rests on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -177,8 +177,9 @@ pub fn digest(
 /// padding (the JPKI auth key's COMPUTE DIGITAL SIGNATURE takes exactly this).
 pub fn digest_info(digest: &[u8; 32]) -> [u8; 51] {
     let mut out = [0u8; 51];
-    let (prefix, hash) = out.split_at_mut(SHA256_DIGEST_INFO_PREFIX.len());
-    prefix.copy_from_slice(&SHA256_DIGEST_INFO_PREFIX);
-    hash.copy_from_slice(digest);
+    let source = SHA256_DIGEST_INFO_PREFIX.iter().chain(digest.iter());
+    for (slot, byte) in out.iter_mut().zip(source) {
+        *slot = *byte;
+    }
     out
 }

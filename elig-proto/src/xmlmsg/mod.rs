@@ -102,7 +102,7 @@ pub fn write_response(
     response: &QualificationResponse,
     encoding: Encoding,
 ) -> Result<Vec<u8>, WriteError> {
-    let tree = crate::convert::response::to_tree(response);
+    let tree = crate::convert::response_write::to_tree(response);
     check_reads_back(&tree)?;
     let mut out = XmlOut::new(encoding);
     out.element(&tree)?;

@@ -311,7 +311,9 @@ impl Gateway {
         }
     }
 
-    /// Verifies an inquiry in order and answers it (PROTOCOL.md, "Verification order").
+    /// Verifies an inquiry in PROTOCOL.md's order ("Order of checks on `POST /v1/inquiry`":
+    /// device and body were checked by the caller; then facility, date, card certificate,
+    /// proof) and only then looks the person up.
     fn inquiry(&self, device: &DeviceIdentity, inquiry: &InquiryRequest) -> Outcome {
         let now = self.clock.now();
         let mode = match &inquiry.proof {
@@ -332,7 +334,15 @@ impl Gateway {
                 None,
             );
         }
-        // 2. The card certificate: chain, validity dates, revocation.
+        // 2. The checkup date is today in Japan.
+        if jst_date(now) != Some(inquiry.checkup_date) {
+            return fail(
+                RejectReason::WrongDate,
+                "checkup_date is not the gateway's current date in Japan",
+                None,
+            );
+        }
+        // 3. The card certificate: chain, validity dates, revocation.
         let card = match self.verifier.card(inquiry.card_certificate.as_bytes(), now) {
             Ok(card) => card,
             Err(f) => {
@@ -341,14 +351,6 @@ impl Gateway {
             }
         };
         let card_tag = Some(card.serial_hash.clone());
-        // 3. The checkup date is today in Japan.
-        if jst_date(now) != Some(inquiry.checkup_date) {
-            return fail(
-                RejectReason::WrongDate,
-                "checkup_date is not the gateway's current date in Japan",
-                card_tag,
-            );
-        }
         // 4. The proof.
         let basis = match &inquiry.proof {
             Proof::Pin(pin) => {

@@ -28,14 +28,11 @@ use voucher_model::{CheckupInstitutionNumber, OnlineQualificationCode};
 const KENSHIN_KIKAN: &str = "kenshin-kikan";
 const OQS_CODE: &str = "oqs-code";
 
-/// The `serialNumber` attribute value naming `facility`: `<kind>:<code>`.
+/// The `serialNumber` attribute value naming `facility`: `<kind>:<code>`. This is exactly
+/// the facility text the card signs (`elig_proto::gateway::facility_text`, PROTOCOL.md
+/// §"What the card signs"), so there is one definition of it.
 pub fn to_subject_serial(facility: &Facility) -> String {
-    match facility {
-        Facility::CheckupInstitution(n) => format!("{KENSHIN_KIKAN}:{}", n.as_str()),
-        Facility::SelfRunningInsurer(c) => format!("{OQS_CODE}:{}", c.as_str()),
-        // `Facility` is non-exhaustive: a kind this crate does not know has no encoding.
-        other => format!("unknown:{}", other.as_str()),
-    }
+    elig_proto::gateway::facility_text(facility)
 }
 
 /// Parses a `serialNumber` attribute value written by [`to_subject_serial`]. The code must

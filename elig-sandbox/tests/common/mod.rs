@@ -1,7 +1,13 @@
 //! Shared fixtures: one PKI per test binary, cards issued once per serial, a virtual card
 //! that signs through jpki-apdu.
 // Test helpers: a failed fixture must fail the test loudly.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};

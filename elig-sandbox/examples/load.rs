@@ -1,0 +1,232 @@
+//! Load generator for the sandbox gateway: verified PIN-mode inquiries per second and
+//! latency percentiles at several client concurrencies, over keep-alive mutual-TLS
+//! connections on 127.0.0.1. Client and server run in this one process (and so share the
+//! machine's cores).
+//!
+//! Every inquiry is a full check: `POST /v1/challenge`, the client signs the protocol's
+//! to-be-signed bytes with a real RSA-2048 card key (RSASSA-PKCS1-v1_5 / SHA-256, the same
+//! signature the card's COMPUTE DIGITAL SIGNATURE gives over DigestInfo(SHA-256(TBS))),
+//! `POST /v1/inquiry`; the gateway checks device, facility, date, card chain (RSA verify),
+//! validity, CRL, challenge, digest and signature (RSA verify), looks the person up and
+//! answers. Every answer is checked to be a valid result.
+//!
+//! ```text
+//! cargo run --release -p elig-sandbox --example load -- [--seconds S] [--max N] [--clients 1,16,128]
+//! ```
+//! Each level runs for at most `S` seconds (default 5) and at most `N` inquiries (default
+//! 100000), after one warm-up inquiry per client.
+#![allow(clippy::print_stdout, clippy::arithmetic_side_effects)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use elig_proto::gateway::InquiryRequest;
+use elig_sandbox::client::{Answer, TestClient};
+use elig_sandbox::clock::jst_date;
+use elig_sandbox::pki::{CardCredentials, DeviceCredentials};
+use elig_sandbox::{Sandbox, SandboxConfig, inquiry};
+use rustls::SignatureScheme;
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::sign::Signer;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+struct Options {
+    seconds: u64,
+    max: usize,
+    clients: Vec<usize>,
+}
+
+fn options() -> Result<Options, BoxError> {
+    let mut o = Options {
+        seconds: 5,
+        max: 100_000,
+        clients: vec![1, 16, 128],
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let value = args.next().ok_or("missing value")?;
+        match arg.as_str() {
+            "--seconds" => o.seconds = value.parse()?,
+            "--max" => o.max = value.parse()?,
+            "--clients" => {
+                o.clients = value.split(',').map(str::parse).collect::<Result<_, _>>()?;
+            }
+            other => return Err(format!("unknown option {other}").into()),
+        }
+    }
+    o.seconds = o.seconds.clamp(1, 120);
+    o.clients.retain(|c| (1..=1024).contains(c));
+    Ok(o)
+}
+
+/// A card key that signs like the card does.
+fn card_signer(card: &CardCredentials) -> Result<Box<dyn Signer>, BoxError> {
+    let der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(card.key.to_pkcs8_der()?));
+    let key = rustls::crypto::ring::sign::any_supported_type(&der)?;
+    key.choose_scheme(&[SignatureScheme::RSA_PKCS1_SHA256])
+        .ok_or_else(|| "no RSA PKCS#1 SHA-256 signer".into())
+}
+
+struct Worker {
+    client: TestClient,
+    device: DeviceCredentials,
+    card: CardCredentials,
+    signer: Box<dyn Signer>,
+    id: u64,
+}
+
+impl Worker {
+    /// One verified inquiry; returns the inquiry round trip (the gateway's verify path).
+    async fn check(&mut self) -> Result<Duration, BoxError> {
+        let challenge = match self.client.challenge().await? {
+            Answer::Ok(c) => c.challenge,
+            other => return Err(format!("challenge refused: {:?}", other.reason()).into()),
+        };
+        self.id += 1;
+        let today = jst_date(std::time::SystemTime::now()).ok_or("clock before 1970")?;
+        let facility = &self.device.facility;
+        let request = inquiry::unsigned(
+            &format!("load-{}", self.id),
+            facility,
+            today,
+            None,
+            &self.card.cert_der,
+        )?;
+        let digest = inquiry::digest(&request, &challenge, facility);
+        let tbs = tbs_bytes(&request, challenge, facility)?;
+        let signature = self.signer.sign(&tbs)?;
+        let request = inquiry::with_pin(request, challenge, digest, signature)?;
+        let started = Instant::now();
+        let answer = self.client.inquiry(&request).await?;
+        let took = started.elapsed();
+        match answer {
+            Answer::Ok(result) if result.response.qualification_validity.is_some() => Ok(took),
+            other => Err(format!("inquiry refused: {:?}", other.reason()).into()),
+        }
+    }
+}
+
+/// The to-be-signed bytes (the signer hashes them: RSASSA-PKCS1-v1_5-SIGN with SHA-256).
+fn tbs_bytes(
+    request: &InquiryRequest,
+    challenge: elig_proto::gateway::Challenge,
+    facility: &voucher_model::Facility,
+) -> Result<Vec<u8>, BoxError> {
+    let tbs = elig_proto::gateway::ToBeSigned {
+        version: request.version,
+        challenge: &challenge,
+        facility,
+        checkup_date: request.checkup_date,
+        request_id: &request.request_id,
+        search: request.search.as_ref(),
+    };
+    Ok(tbs.encode())
+}
+
+/// The nearest-rank percentile `per_mille`/1000 of sorted samples.
+fn percentile(sorted: &[Duration], per_mille: usize) -> Duration {
+    let rank = (sorted.len() * per_mille).div_ceil(1000).max(1);
+    sorted.get(rank - 1).copied().unwrap_or(Duration::ZERO)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    let options = options()?;
+    let config = SandboxConfig::embedded_default()?;
+    let pki = config.pki.clone();
+    let registry = config.registry.clone();
+    let sandbox = Sandbox::start(config).await?;
+    let addr = sandbox.addr();
+    let devices = pki.devices().to_vec();
+    let mut cards = Vec::new();
+    for handle in ["P01", "P02", "P03", "P04"] {
+        let person = registry.person(handle).ok_or("registry lacks P01–P04")?;
+        cards.push(pki.issue_card(&person.card.spec())?);
+    }
+    println!(
+        "elig-sandbox load: {} CPU(s), client and server in one process, loopback TLS 1.3, \
+         {}s or {} inquiries per level",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        options.seconds,
+        options.max
+    );
+    println!();
+    println!(
+        "| clients | inquiries | inquiries/s | inquiry p50 | inquiry p99 | check p50 | check p99 |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    for &clients in &options.clients {
+        let mut workers = Vec::with_capacity(clients);
+        for i in 0..clients {
+            let device = devices
+                .get(i % devices.len())
+                .ok_or("no registered device")?
+                .clone();
+            let card = cards.get(i % cards.len()).ok_or("no card")?.clone();
+            let client = TestClient::connect(addr, pki.gateway_ca().cert_der(), &device).await?;
+            let signer = card_signer(&card)?;
+            let mut worker = Worker {
+                client,
+                device,
+                card,
+                signer,
+                id: (i as u64) << 32,
+            };
+            worker.check().await?; // warm-up
+            workers.push(worker);
+        }
+        let deadline = Instant::now() + Duration::from_secs(options.seconds);
+        let budget = Arc::new(std::sync::atomic::AtomicUsize::new(options.max));
+        let started = Instant::now();
+        let mut tasks = Vec::with_capacity(clients);
+        for mut worker in workers {
+            let budget = budget.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut inquiry = Vec::new();
+                let mut check = Vec::new();
+                while Instant::now() < deadline
+                    && budget
+                        .fetch_update(
+                            std::sync::atomic::Ordering::Relaxed,
+                            std::sync::atomic::Ordering::Relaxed,
+                            |b| b.checked_sub(1),
+                        )
+                        .is_ok()
+                {
+                    let t = Instant::now();
+                    inquiry.push(worker.check().await?);
+                    check.push(t.elapsed());
+                }
+                Ok::<_, BoxError>((inquiry, check))
+            }));
+        }
+        let mut inquiry = Vec::new();
+        let mut check = Vec::new();
+        for task in tasks {
+            let (i, c) = task.await??;
+            inquiry.extend(i);
+            check.extend(c);
+        }
+        let elapsed = started.elapsed();
+        inquiry.sort();
+        check.sort();
+        let rate = inquiry.len() as f64 / elapsed.as_secs_f64();
+        let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1000.0);
+        println!(
+            "| {clients} | {} | {rate:.0} | {} | {} | {} | {} |",
+            inquiry.len(),
+            ms(percentile(&inquiry, 500)),
+            ms(percentile(&inquiry, 990)),
+            ms(percentile(&check, 500)),
+            ms(percentile(&check, 990)),
+        );
+    }
+    println!();
+    println!(
+        "inquiry = POST /v1/inquiry round trip (the gateway's full verification and lookup); \
+         check = challenge + client signature + inquiry."
+    );
+    sandbox.shutdown().await;
+    Ok(())
+}

@@ -166,6 +166,29 @@ fn read_ef_get_response_joins_golden() {
     assert_eq!(out, data);
 }
 
+/// `6Cxx` answers the command sent last: after `61xx` that is the GET RESPONSE, which is
+/// resent with the right Le. READ BINARY is not sent a second time.
+#[test]
+fn read_ef_wrong_le_after_get_response_resends_get_response_golden() {
+    let data: Vec<u8> = (0u8..32).collect();
+    let out = run_script(
+        ReadEf::new(
+            jpki::TOKEN_INFO,
+            ReadLength::Exact(32),
+            ReaderLimits::short_only(),
+        ),
+        &[
+            ex("00A4020C020006", OK),
+            ex("00B0000020", "6120"),
+            ex("00C0000020", "6C10"),
+            ex_bytes(hex("00C0000010"), with_sw(&data[..16], OK)),
+            ex_bytes(hex("00B0001010"), with_sw(&data[16..], OK)),
+        ],
+    )
+    .unwrap();
+    assert_eq!(out, data);
+}
+
 #[test]
 fn read_ef_end_of_file_errors() {
     // 6B00 before the declared length.

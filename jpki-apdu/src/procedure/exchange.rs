@@ -1,6 +1,6 @@
 //! One command and its transport-level follow-ups: `61xx` → GET RESPONSE (joined), `6Cxx`
-//! → the same command again with Le = `xx` (once). Public fact: ISO 7816-4 and card.md,
-//! "Transport-level status words".
+//! → the command that drew it (the original one, or the GET RESPONSE) again with Le = `xx`
+//! (once). Public fact: ISO 7816-4 and card.md, "Transport-level status words".
 
 use alloc::vec::Vec;
 use zeroize::Zeroizing;
@@ -19,6 +19,9 @@ const MAX_GET_RESPONSES: u16 = 300;
 /// Sends one command; finishes with the joined response whatever its final status.
 pub(crate) struct Exchange {
     command: Command,
+    /// The command sent last (the original one, or the GET RESPONSE that followed a
+    /// `61xx`): a `6Cxx` answers this one, so this is the one resent.
+    last: Command,
     operation: Operation,
     data: Zeroizing<Vec<u8>>,
     get_responses: u16,
@@ -30,6 +33,7 @@ impl core::fmt::Debug for Exchange {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Exchange")
             .field("command", &self.command)
+            .field("last", &self.last)
             .field("operation", &self.operation)
             .field("data_len", &self.data.len())
             .field("get_responses", &self.get_responses)
@@ -41,6 +45,7 @@ impl core::fmt::Debug for Exchange {
 impl Exchange {
     pub(crate) fn new(command: Command, operation: Operation) -> Self {
         Self {
+            last: command.clone(),
             command,
             operation,
             data: Zeroizing::new(Vec::new()),
@@ -73,19 +78,20 @@ impl Machine for Exchange {
                     });
                 }
                 self.data.extend_from_slice(response.data());
-                Ok(Step::Send(cmd::get_response(xx)))
+                self.last = cmd::get_response(xx);
+                Ok(Step::Send(self.last.clone()))
             }
-            StatusWord::WrongLe(xx)
-                if !self.resent && self.command.ne().is_some() && self.data.is_empty() =>
-            {
+            // `6Cxx` answers the command sent last: after a `61xx` that is the GET RESPONSE,
+            // and resending the original command would run it a second time. A command
+            // without Le (VERIFY with a PIN among them) is never resent.
+            StatusWord::WrongLe(xx) if !self.resent && self.last.ne().is_some() => {
                 self.resent = true;
                 let ne = if xx == 0 { 256 } else { u32::from(xx) };
-                let again = self
-                    .command
+                self.last = self
+                    .last
                     .with_ne(ne)
                     .map_err(|e| Error::Misuse(Misuse::Command(e)))?;
-                self.command = again;
-                Ok(Step::Send(self.command.clone()))
+                Ok(Step::Send(self.last.clone()))
             }
             status => {
                 if self.data.is_empty() {

@@ -76,6 +76,27 @@ fn verify_refuses_when_blocked_without_sending_the_pin() {
     }
 }
 
+/// A card that refuses the VERIFY itself with 6983/6984 (blocked already, although the
+/// query showed tries) is reported as blocked, and the message does not claim that nothing
+/// was sent: the PIN was.
+#[test]
+fn verify_refused_as_blocked_after_sending() {
+    for sw in ["6983", "6984"] {
+        let err = procedure_error(run_script(
+            VerifyPin::auth(pin(), LastTry::Refuse),
+            &[
+                ex("00A4020C020018", OK),
+                ex("00200080", "63C3"),
+                ex("002000800431323334", sw),
+            ],
+        ));
+        assert_eq!(err, Error::PinBlocked, "{sw}");
+        let text = err.to_string();
+        assert!(!text.contains("nothing was sent"), "{text}");
+        assert!(text.contains("blocked"), "{text}");
+    }
+}
+
 #[test]
 fn last_try_needs_consent() {
     let err = procedure_error(run_script(

@@ -145,8 +145,10 @@ pub enum Error {
         /// What is wrong.
         reason: Malformed,
     },
-    /// The PIN is blocked (retry query `63C0`/`6983`/`6984`, or the VERIFY that blocked
-    /// it). Nothing more was sent; the cardholder must have it reset at the municipality.
+    /// The PIN is blocked; the cardholder must have it reset at the municipality. Either the
+    /// retry query said so (`63C0`/`6983`/`6984`: no VERIFY was sent), or the card refused
+    /// the VERIFY itself with `6983`/`6984` (it was blocked already; the VERIFY that spends
+    /// the last try answers `63C0`, reported as [`Error::WrongPin`] with `Some(0)`).
     PinBlocked,
     /// One try is left and the caller did not consent to spend it: no VERIFY was sent.
     LastTryNotConsented,
@@ -183,9 +185,9 @@ impl fmt::Display for Error {
             Self::Malformed { operation, reason } => {
                 write!(f, "malformed card answer to {operation}: {reason}")
             }
-            Self::PinBlocked => f.write_str(
-                "the PIN is blocked: nothing was sent; it must be reset at the municipality",
-            ),
+            Self::PinBlocked => {
+                f.write_str("the PIN is blocked: it must be reset at the municipality")
+            }
             Self::LastTryNotConsented => f.write_str(
                 "only one PIN try is left and the caller did not allow spending it: nothing was sent",
             ),

@@ -206,7 +206,7 @@ fn request_template_reads_with_real_values() {
         .replace(">YYYYMMDD</Birthdate>", ">20010327</Birthdate>");
     let request = IndividualRequest::from_xml(text.as_bytes()).unwrap();
     assert_eq!(request.qualification_confirmation_date, ymd("20261124"));
-    assert_eq!(request.facility.as_str(), "0110113719");
+    assert_eq!(request.medical_institution_code.as_str(), "0110113719");
     assert_eq!(
         request.arbitrary_file_identifier.as_deref(),
         Some("visit-42")

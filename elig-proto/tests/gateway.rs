@@ -227,6 +227,26 @@ fn visual_inquiry_round_trip_and_attestation() {
     assert!(v.is_complete());
     assert!(!VisualAttestation::new("  ", at, true).is_complete());
     assert!(!VisualAttestation::new("staff-07", at, false).is_complete());
+    // Built by `new`: cut and cleaned, so it always encodes.
+    let long = VisualAttestation::new(&"田".repeat(100), at, true);
+    assert_eq!(
+        long.confirmed_by.chars().count(),
+        VisualAttestation::MAX_STAFF_LEN
+    );
+    let mut direct = back.clone();
+    direct.proof = Proof::Visual(long);
+    assert!(gateway::encode(&direct).is_ok());
+    let Proof::Visual(v) = &mut direct.proof else {
+        unreachable!()
+    };
+    v.confirmed_by = "a\u{0}b".into();
+    assert!(matches!(
+        gateway::encode(&direct),
+        Err(EncodeError::Invalid {
+            message: "inquiry",
+            ..
+        })
+    ));
 }
 
 #[test]
@@ -355,6 +375,16 @@ fn rejection_reasons_closed_set() {
     assert_eq!(long.message.chars().count(), Rejection::MAX_MESSAGE_LEN);
     assert!(!long.message.contains('\u{7}'));
     assert!(gateway::encode(&long).is_ok());
+    // A message set directly, past the rule: encode refuses what decode would.
+    let mut direct = Rejection::new(RejectReason::Internal, "x");
+    direct.message = "x".repeat(513);
+    assert!(matches!(
+        gateway::encode(&direct),
+        Err(EncodeError::Invalid {
+            message: "rejection",
+            ..
+        })
+    ));
     let limited = Rejection::new(RejectReason::RateLimited, "slow down").with_retry_after(3);
     assert_eq!(limited.http_status(), 429);
     assert_eq!(RejectReason::ChallengeReplayed.http_status(), 409);

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use elig_proto::xmlmsg::{Encoding, FileKind, FileName, IndividualRequest, Suffix};
 use voucher_model::{
-    BranchNumber, CardNumber, CardSymbol, CheckupInstitutionNumber, ConsentFlag, Date, Facility,
+    BranchNumber, CardNumber, CardSymbol, CheckupInstitutionNumber, ConsentFlag, Date,
     InsurerNumber, SearchInfo,
 };
 
@@ -23,10 +23,13 @@ fn request() -> IndividualRequest {
         birthdate: Some(Date::parse_yyyymmdd("20010327").unwrap()),
         limit_application_certificate_related_cons_flg: Some(ConsentFlag::NotConsented),
     };
-    let facility =
-        Facility::CheckupInstitution(CheckupInstitutionNumber::parse("0110113719").unwrap());
-    IndividualRequest::new(Date::parse_yyyymmdd("20261124").unwrap(), facility, search)
-        .with_file_identifier("受付-42 & <A>")
+    let institution = CheckupInstitutionNumber::parse("0110113719").unwrap();
+    IndividualRequest::new(
+        Date::parse_yyyymmdd("20261124").unwrap(),
+        institution,
+        search,
+    )
+    .with_file_identifier("受付-42 & <A>")
 }
 
 fn golden(name: &str) -> PathBuf {

@@ -16,6 +16,7 @@ use elig_proto::gateway::{
 };
 use elig_proto::xmlmsg::{self, Encoding, IndividualRequest, InsurerPadding};
 use proptest::prelude::*;
+use voucher_model::CheckupInstitutionNumber;
 
 fn encoding() -> impl Strategy<Value = Encoding> {
     prop_oneof![Just(Encoding::Utf8), Just(Encoding::ShiftJis)]
@@ -24,7 +25,7 @@ fn encoding() -> impl Strategy<Value = Encoding> {
 fn request() -> impl Strategy<Value = IndividualRequest> {
     (
         date(),
-        facility(),
+        "[0-9]{10}".prop_map(|c| CheckupInstitutionNumber::parse(&c).unwrap()),
         search(),
         proptest::option::of(TEXT),
         any::<bool>(),

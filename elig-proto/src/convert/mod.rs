@@ -234,6 +234,12 @@ pub(crate) mod response_json {
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         let tree = super::response_write::to_tree(response);
+        if let Some(name) = tree.first_invalid_name() {
+            return Err(serde::ser::Error::custom(format_args!(
+                "{:?} is not a plain XML element name",
+                name.chars().take(64).collect::<String>()
+            )));
+        }
         crate::xmlmsg::check_reads_back(&tree).map_err(serde::ser::Error::custom)?;
         Children(&tree.children).serialize(serializer)
     }

@@ -1,8 +1,8 @@
 //! The individual-check request (`OQSsiquc01req_…`) and `QualificationConfirmSearchInfo`.
 
 use voucher_model::{
-    BranchNumber, CardNumber, CardSymbol, CheckupInstitutionNumber, ConsentFlag, Date, Facility,
-    InsurerNumber, OnlineQualificationCode, SearchInfo, UnknownElement,
+    BranchNumber, CardNumber, CardSymbol, CheckupInstitutionNumber, ConsentFlag, Date,
+    InsurerNumber, SearchInfo, UnknownElement,
 };
 
 use super::{Builder, Fields};
@@ -132,9 +132,11 @@ impl InsurerPadding {
 pub struct IndividualRequest {
     /// `QualificationConfirmationDate`: the date the qualification is checked for.
     pub qualification_confirmation_date: Date,
-    /// `MedicalInstitutionCode`: the institution the terminal is registered under (a
-    /// 健診・保健指導機関番号 / 医療機関コード; its text is written as it is).
-    pub facility: Facility,
+    /// `MedicalInstitutionCode` (oqs.md: 10 digits): the institution the terminal is
+    /// registered under. A 既存型 terminal belongs to a 保険医療機関, whose
+    /// 健診・保健指導機関番号 is its 医療機関コード (vouchers.md), so this is that 10-digit
+    /// number (no check digit enforced: fixtures in the wild fail it).
+    pub medical_institution_code: CheckupInstitutionNumber,
     /// `ArbitraryFileIdentifier`: free correlation text, echoed in the response.
     pub arbitrary_file_identifier: Option<String>,
     /// `QualificationConfirmSearchInfo`.
@@ -147,12 +149,12 @@ impl IndividualRequest {
     /// A request with no file identifier and space padding.
     pub fn new(
         qualification_confirmation_date: Date,
-        facility: Facility,
+        medical_institution_code: CheckupInstitutionNumber,
         search: SearchInfo,
     ) -> Self {
         Self {
             qualification_confirmation_date,
-            facility,
+            medical_institution_code,
             arbitrary_file_identifier: None,
             search,
             insurer_padding: InsurerPadding::Spaces,
@@ -190,7 +192,10 @@ impl IndividualRequest {
             "QualificationConfirmationDate",
             Some(&self.qualification_confirmation_date.to_yyyymmdd()),
         );
-        h.text("MedicalInstitutionCode", Some(self.facility.as_str()));
+        h.text(
+            "MedicalInstitutionCode",
+            Some(self.medical_institution_code.as_str()),
+        );
         h.text(
             "ArbitraryFileIdentifier",
             self.arbitrary_file_identifier.as_deref(),
@@ -256,7 +261,11 @@ impl IndividualRequest {
             detail: e.to_string(),
         })?;
         let code = required(h.text("MedicalInstitutionCode")?, "MedicalInstitutionCode")?;
-        let facility = facility_from_text(&code)?;
+        let medical_institution_code =
+            CheckupInstitutionNumber::parse(&code).map_err(|e| ReadError::InvalidValue {
+                element: "MedicalInstitutionCode".into(),
+                detail: e.to_string(),
+            })?;
         let arbitrary_file_identifier = h.text("ArbitraryFileIdentifier")?;
         drop(h);
         let mut b = Fields::split(body.children, "", &[SEARCH_INFO], None, &mut unknown)?;
@@ -283,7 +292,7 @@ impl IndividualRequest {
         };
         Ok(Self {
             qualification_confirmation_date: date,
-            facility,
+            medical_institution_code,
             arbitrary_file_identifier,
             search,
             insurer_padding: padding,
@@ -293,16 +302,4 @@ impl IndividualRequest {
 
 fn required(value: Option<String>, element: &'static str) -> Result<String, ReadError> {
     value.ok_or(ReadError::MissingElement { name: element })
-}
-
-fn facility_from_text(text: &str) -> Result<Facility, ReadError> {
-    if let Ok(n) = CheckupInstitutionNumber::parse(text) {
-        return Ok(Facility::CheckupInstitution(n));
-    }
-    OnlineQualificationCode::parse(text)
-        .map(Facility::SelfRunningInsurer)
-        .map_err(|e| ReadError::InvalidValue {
-            element: "MedicalInstitutionCode".into(),
-            detail: e.to_string(),
-        })
 }

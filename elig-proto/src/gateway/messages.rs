@@ -338,25 +338,38 @@ pub struct VisualAttestation {
     pub photo_matches: bool,
 }
 
-fn de_staff<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    let text = String::deserialize(deserializer)?;
+/// The rule of `confirmed_by`: at most 64 characters, no control characters.
+pub(super) fn check_staff(text: &str) -> Result<(), String> {
     if text.chars().count() > VisualAttestation::MAX_STAFF_LEN || text.chars().any(char::is_control)
     {
-        return Err(serde::de::Error::custom(
-            "confirmed_by must be at most 64 characters without control characters",
-        ));
+        return Err("confirmed_by must be at most 64 characters without control characters".into());
     }
+    Ok(())
+}
+
+fn de_staff<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    check_staff(&text).map_err(serde::de::Error::custom)?;
     Ok(text)
+}
+
+/// Cuts `text` to `max` characters and turns control characters into spaces.
+fn sanitize(text: &str, max: usize) -> String {
+    text.chars()
+        .take(max)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 impl VisualAttestation {
     /// Longest `confirmed_by`, in characters.
     pub const MAX_STAFF_LEN: usize = 64;
 
-    /// An attestation.
+    /// An attestation. `confirmed_by` is cut to [`Self::MAX_STAFF_LEN`] characters and
+    /// control characters become spaces, so what is built here always encodes.
     pub fn new(confirmed_by: &str, confirmed_at: DateTime, photo_matches: bool) -> Self {
         Self {
-            confirmed_by: confirmed_by.to_owned(),
+            confirmed_by: sanitize(confirmed_by, Self::MAX_STAFF_LEN),
             confirmed_at,
             photo_matches,
         }
@@ -493,13 +506,17 @@ pub struct Rejection {
     pub retry_after_seconds: Option<u32>,
 }
 
+/// The rule of `Rejection.message`: at most 512 characters, no control characters.
+pub(super) fn check_message(text: &str) -> Result<(), String> {
+    if text.chars().count() > Rejection::MAX_MESSAGE_LEN || text.chars().any(char::is_control) {
+        return Err("message must be at most 512 characters without control characters".into());
+    }
+    Ok(())
+}
+
 fn de_message<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     let text = String::deserialize(deserializer)?;
-    if text.chars().count() > Rejection::MAX_MESSAGE_LEN || text.chars().any(char::is_control) {
-        return Err(serde::de::Error::custom(
-            "message must be at most 512 characters without control characters",
-        ));
-    }
+    check_message(&text).map_err(serde::de::Error::custom)?;
     Ok(text)
 }
 
@@ -511,11 +528,7 @@ impl Rejection {
     /// [`Self::MAX_MESSAGE_LEN`] characters and control characters become spaces, so what
     /// is built here always encodes.
     pub fn new(reason: RejectReason, message: &str) -> Self {
-        let message = message
-            .chars()
-            .take(Self::MAX_MESSAGE_LEN)
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
+        let message = sanitize(message, Self::MAX_MESSAGE_LEN);
         Self {
             version: super::PROTOCOL_VERSION,
             reason,

@@ -46,7 +46,13 @@ pub const PATH_INQUIRY: &str = "/v1/inquiry";
 pub const MAX_REQUEST_BYTES: usize = InquiryRequest::MAX_BYTES;
 
 mod sealed {
-    pub trait Sealed {}
+    /// Seals [`super::Message`] and carries the encode-side checks of the rules that the
+    /// types alone do not enforce (so [`super::encode`] refuses what [`super::decode`] would).
+    pub trait Sealed {
+        fn check(&self) -> Result<(), String> {
+            Ok(())
+        }
+    }
 }
 
 /// A gateway message: its size bound and version.
@@ -61,7 +67,6 @@ pub trait Message: Serialize + DeserializeOwned + sealed::Sealed {
 
 macro_rules! message {
     ($ty:ty, $max:expr, $name:literal) => {
-        impl sealed::Sealed for $ty {}
         impl Message for $ty {
             const MAX_BYTES: usize = $max;
             const NAME: &'static str = $name;
@@ -70,6 +75,25 @@ macro_rules! message {
             }
         }
     };
+}
+
+impl sealed::Sealed for ChallengeRequest {}
+impl sealed::Sealed for ChallengeResponse {}
+impl sealed::Sealed for InquiryResult {}
+
+impl sealed::Sealed for InquiryRequest {
+    fn check(&self) -> Result<(), String> {
+        match &self.proof {
+            Proof::Visual(v) => messages::check_staff(&v.confirmed_by),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl sealed::Sealed for Rejection {
+    fn check(&self) -> Result<(), String> {
+        messages::check_message(&self.message)
+    }
 }
 
 message!(ChallengeRequest, 1024, "challenge request");
@@ -158,6 +182,14 @@ pub enum EncodeError {
         /// The version set.
         found: u16,
     },
+    /// A field breaks its rule (e.g. a `Rejection.message` over 512 characters set
+    /// directly): the peer would refuse the message.
+    Invalid {
+        /// The message's name.
+        message: &'static str,
+        /// Which rule.
+        detail: String,
+    },
     /// serde_json refused a value (for example an unwritable element name kept in a
     /// result's unknown elements).
     Json {
@@ -181,6 +213,9 @@ impl fmt::Display for EncodeError {
                 f,
                 "caller set protocol version {found}; only {PROTOCOL_VERSION} can be sent"
             ),
+            Self::Invalid { message, detail } => {
+                write!(f, "caller built an invalid {message}: {detail}")
+            }
             Self::Json { detail } => write!(f, "caller built an unencodable message: {detail}"),
         }
     }
@@ -225,6 +260,10 @@ pub fn encode<M: Message>(message: &M) -> Result<Vec<u8>, EncodeError> {
             found: message.version(),
         });
     }
+    sealed::Sealed::check(message).map_err(|detail| EncodeError::Invalid {
+        message: M::NAME,
+        detail,
+    })?;
     let body = serde_json::to_vec(message).map_err(|e| EncodeError::Json {
         detail: e.to_string(),
     })?;

@@ -47,6 +47,18 @@ pub(crate) struct Element {
     pub(crate) children: Vec<Element>,
 }
 
+/// XML 1.0 `Char`: tab, LF, CR and U+0020 upwards, without surrogates, U+FFFE and U+FFFF.
+pub(crate) fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+fn forbidden_char<R>(reader: &Reader<R>) -> ReadError {
+    ReadError::Malformed {
+        position: position(reader),
+        detail: "a character XML 1.0 does not allow (a control character or U+FFFE/U+FFFF)".into(),
+    }
+}
+
 /// True for the element names this crate writes: ASCII letters, digits, `_`, `-` and `.`,
 /// starting with a letter or `_`, at most 128 bytes (every XmlMsg name is far shorter).
 pub(crate) fn is_valid_name(name: &str) -> bool {
@@ -60,6 +72,14 @@ pub(crate) fn is_valid_name(name: &str) -> bool {
 }
 
 impl Element {
+    /// The first element name in this tree (depth first) that is not a plain XML name.
+    pub(crate) fn first_invalid_name(&self) -> Option<&str> {
+        if !is_valid_name(&self.name) {
+            return Some(&self.name);
+        }
+        self.children.iter().find_map(Element::first_invalid_name)
+    }
+
     /// A childless element holding `text`.
     pub(crate) fn leaf(name: &str, text: &str) -> Self {
         Self {
@@ -181,6 +201,9 @@ pub(crate) fn parse(text: &str, limits: &ReadLimits) -> Result<Element, ReadErro
             }
             Event::Text(t) => {
                 let content = t.xml10_content();
+                if !content.chars().all(is_xml_char) {
+                    return Err(forbidden_char(&reader));
+                }
                 match stack.last_mut() {
                     Some(open) => open.text.push_str(&content),
                     None => {
@@ -202,6 +225,9 @@ pub(crate) fn parse(text: &str, limits: &ReadLimits) -> Result<Element, ReadErro
             }
             Event::CData(c) => {
                 let content = c.xml10_content();
+                if !content.chars().all(is_xml_char) {
+                    return Err(forbidden_char(&reader));
+                }
                 match stack.last_mut() {
                     Some(open) => open.text.push_str(&content),
                     None => return Err(ReadError::TrailingContent),
@@ -209,7 +235,10 @@ pub(crate) fn parse(text: &str, limits: &ReadLimits) -> Result<Element, ReadErro
             }
             Event::GeneralRef(r) => {
                 let resolved = if r.is_char_ref() {
-                    r.resolve_char_ref().ok().flatten()
+                    r.resolve_char_ref()
+                        .ok()
+                        .flatten()
+                        .filter(|c| is_xml_char(*c))
                 } else {
                     predefined(&r)
                 };

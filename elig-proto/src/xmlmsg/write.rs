@@ -12,7 +12,7 @@
 
 use super::encoding::Encoding;
 use super::error::WriteError;
-use super::tree::{Element, is_valid_name};
+use super::tree::{Element, is_valid_name, is_xml_char};
 
 /// Accumulates one document as UTF-8 text; [`XmlOut::finish`] encodes it.
 #[derive(Debug)]
@@ -20,10 +20,6 @@ pub(crate) struct XmlOut {
     buf: String,
     depth: usize,
     encoding: Encoding,
-}
-
-fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 impl XmlOut {

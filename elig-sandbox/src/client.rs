@@ -22,7 +22,7 @@ use tokio::net::TcpStream;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsConnector;
 
-use crate::pki::{DeviceCredentials, TestKey};
+use crate::pki::DeviceCredentials;
 
 /// Why the client failed (the transport or the gateway misbehaved, or the caller passed
 /// unusable credentials).
@@ -97,10 +97,11 @@ impl Drop for TestClient {
     }
 }
 
-/// The rustls client configuration trusting `anchor_der`, presenting `identity` if given.
+/// The rustls client configuration trusting `anchor_der` (the gateway CA certificate, DER),
+/// presenting `identity` (client certificate DER, PKCS#8 key DER) if given.
 pub fn client_config(
     anchor_der: &[u8],
-    identity: Option<(&[u8], &TestKey)>,
+    identity: Option<(&[u8], &[u8])>,
 ) -> Result<Arc<ClientConfig>, ClientError> {
     let mut roots = RootCertStore::empty();
     roots
@@ -112,17 +113,12 @@ pub fn client_config(
         .with_root_certificates(roots);
     let mut config = match identity {
         None => builder.with_no_client_auth(),
-        Some((cert_der, key)) => {
-            let key_der = key
-                .to_pkcs8_der()
-                .map_err(|e| ClientError::Credentials(e.to_string()))?;
-            builder
-                .with_client_auth_cert(
-                    vec![CertificateDer::from(cert_der.to_vec())],
-                    PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key_der)),
-                )
-                .map_err(|e| ClientError::Credentials(format!("client key: {e}")))?
-        }
+        Some((cert_der, key_der)) => builder
+            .with_client_auth_cert(
+                vec![CertificateDer::from(cert_der.to_vec())],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key_der.to_vec())),
+            )
+            .map_err(|e| ClientError::Credentials(format!("client key: {e}")))?,
     };
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
@@ -161,7 +157,11 @@ impl TestClient {
         anchor_der: &[u8],
         device: &DeviceCredentials,
     ) -> Result<Self, ClientError> {
-        let config = client_config(anchor_der, Some((&device.cert_der, &device.key)))?;
+        let key = device
+            .key
+            .to_pkcs8_der()
+            .map_err(|e| ClientError::Credentials(e.to_string()))?;
+        let config = client_config(anchor_der, Some((&device.cert_der, &key)))?;
         Self::connect_with(addr, config).await
     }
 

@@ -5,7 +5,8 @@
 //! [`digest`] + the card's signature + [`with_pin`], or [`with_visual`] for 目視確認.
 
 use elig_proto::gateway::{
-    Challenge, InquiryDigest, InquiryRequest, PinProof, Proof, SignatureBytes, VisualAttestation,
+    Challenge, InquiryDigest, InquiryRequest, PinProof, Proof, RequestId, SignatureBytes,
+    VisualAttestation,
 };
 use voucher_model::{Date, DateTime, Facility, SearchInfo};
 
@@ -39,22 +40,18 @@ pub fn unsigned(
 ) -> Result<InquiryRequest, BuildError> {
     let certificate = elig_proto::gateway::CertificateDer::new(card_certificate_der.to_vec())
         .ok_or_else(|| BuildError::Field("card certificate length".into()))?;
-    let json = serde_json::json!({
-        "version": elig_proto::gateway::PROTOCOL_VERSION,
-        "request_id": request_id,
-        "facility": facility,
-        "checkup_date": checkup_date.to_yyyymmdd(),
-        "card_certificate": certificate,
-        "proof": { "visual": {
-            "confirmed_by": "",
-            "confirmed_at": format!("{}000000", checkup_date.to_yyyymmdd()),
-            "photo_matches": false,
-        }},
-    });
-    let mut request: InquiryRequest =
-        serde_json::from_value(json).map_err(|e| BuildError::Field(e.to_string()))?;
-    request.search = search.cloned();
-    Ok(request)
+    let request_id = RequestId::new(request_id)
+        .ok_or_else(|| BuildError::Field("request_id: 1-64 of [A-Za-z0-9._:-]".into()))?;
+    let midnight = DateTime::new(checkup_date, 0, 0, 0)
+        .map_err(|e| BuildError::Field(format!("checkup date: {e}")))?;
+    Ok(InquiryRequest::new(
+        request_id,
+        facility.clone(),
+        checkup_date,
+        search.cloned(),
+        certificate,
+        Proof::Visual(VisualAttestation::new("", midnight, false)),
+    ))
 }
 
 /// The digest the card must sign for `request` with `challenge`, as the gateway computes it

@@ -1,0 +1,88 @@
+//! A vendor's view: the PKI written as PEM files, the gateway started from that folder, and
+//! a client that knows nothing but the files.
+// Helpers outside #[test] functions: a failure must fail the test.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use elig_sandbox::client::{Answer, TestClient, client_config};
+use elig_sandbox::pki::TestPki;
+use elig_sandbox::registry::Registry;
+use elig_sandbox::{Limits, Sandbox, SandboxConfig};
+
+fn pem(path: &std::path::Path, label: &str) -> Vec<u8> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let (found, der) = der::pem::decode_vec(text.as_bytes()).unwrap();
+    assert_eq!(found, label, "{}", path.display());
+    der
+}
+
+#[test]
+fn the_same_seed_gives_the_same_pki() {
+    let registry = Registry::default_registry().unwrap();
+    let a = TestPki::generate(b"determinism", &registry.pki_plan()).unwrap();
+    let b = TestPki::generate(b"determinism", &registry.pki_plan()).unwrap();
+    assert_eq!(a.auth_ca().cert_der(), b.auth_ca().cert_der());
+    assert_eq!(a.server().cert_der, b.server().cert_der);
+    assert_eq!(a.crl_der(), b.crl_der());
+    assert_eq!(a.devices()[0].cert_der, b.devices()[0].cert_der);
+    assert_eq!(
+        a.devices()[0].key.to_pkcs8_der().unwrap(),
+        b.devices()[0].key.to_pkcs8_der().unwrap()
+    );
+}
+
+#[tokio::test]
+async fn gateway_from_a_state_folder_serves_a_client_built_from_pem_files() {
+    let registry = Arc::new(Registry::default_registry().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    TestPki::generate(b"state folder test", &registry.pki_plan())
+        .unwrap()
+        .write_pem(dir.path())
+        .unwrap();
+    let pki = Arc::new(TestPki::load(dir.path()).unwrap());
+    let sandbox = Sandbox::start(SandboxConfig::new(pki, registry))
+        .await
+        .unwrap();
+
+    let anchor = pem(&dir.path().join("gateway-ca.pem"), "CERTIFICATE");
+    let cert = pem(&dir.path().join("device-clinic.pem"), "CERTIFICATE");
+    let key = pem(&dir.path().join("device-clinic.key.pem"), "PRIVATE KEY");
+    let config = client_config(&anchor, Some((&cert, &key))).unwrap();
+    let mut client = TestClient::connect_with(sandbox.addr(), config)
+        .await
+        .unwrap();
+    assert!(matches!(client.challenge().await.unwrap(), Answer::Ok(_)));
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn connections_beyond_the_limit_wait_for_a_free_slot() {
+    let registry = Arc::new(Registry::default_registry().unwrap());
+    let pki = Arc::new(TestPki::generate(b"limits", &registry.pki_plan()).unwrap());
+    let mut limits = Limits::default();
+    limits.max_connections = 1;
+    let sandbox = Sandbox::start(SandboxConfig::new(pki.clone(), registry).with_limits(limits))
+        .await
+        .unwrap();
+    let anchor = pki.gateway_ca().cert_der();
+    let device = pki.device("clinic").unwrap();
+    let mut first = TestClient::connect(sandbox.addr(), anchor, device)
+        .await
+        .unwrap();
+    assert!(matches!(first.challenge().await.unwrap(), Answer::Ok(_)));
+    // The only slot is taken: the second handshake cannot even start.
+    let second = TestClient::connect(sandbox.addr(), anchor, device);
+    tokio::pin!(second);
+    let waited = tokio::time::timeout(std::time::Duration::from_millis(300), &mut second).await;
+    assert!(
+        waited.is_err(),
+        "a second connection was served while the slot was taken"
+    );
+    drop(first);
+    let mut second = tokio::time::timeout(std::time::Duration::from_secs(30), second)
+        .await
+        .expect("the freed slot serves the waiting client")
+        .unwrap();
+    assert!(matches!(second.challenge().await.unwrap(), Answer::Ok(_)));
+}

@@ -185,6 +185,21 @@ fn rows() -> Vec<Row> {
             expect: &[(F::Evidence, X, reason!(Reason::NoticeWithoutCard))],
         },
         Row {
+            name: "neither マイナ保険証 nor the notice",
+            change: |c| {
+                manual(
+                    c,
+                    Evidence::MynaCardWithNotice {
+                        card_presented: false,
+                        notice: None,
+                        attestation: attestation(),
+                    },
+                )
+            },
+            outcome: Outcome::NotEligible,
+            expect: &[(F::Evidence, X, reason!(Reason::NeitherCardNorNotice))],
+        },
+        Row {
             name: "マイナ保険証 without the notice",
             change: |c| {
                 manual(

@@ -70,6 +70,8 @@ pub enum Reason {
     /// Only the マイナ保険証 was shown, without the notice: nothing to read without an
     /// online check.
     CardWithoutNotice,
+    /// Neither the マイナ保険証 nor the 資格情報のお知らせ was shown: nothing to rest on.
+    NeitherCardNorNotice,
     /// The 資格確認書 is within its validity.
     CertificateUnexpired {
         /// Its 有効期限.
@@ -238,6 +240,11 @@ impl Reason {
             Reason::NoticeWithoutCard => "資格情報のお知らせだけでは確認できません。\
                  マイナ保険証（マイナンバーカード）もあわせて提示してもらってください。"
                 .into(),
+            Reason::NeitherCardNorNotice => {
+                "マイナ保険証も資格情報のお知らせも提示されていません。\
+                 両方を提示してもらうか、別の方法で確認してください。"
+                    .into()
+            }
             Reason::CardWithoutNotice => "マイナ保険証だけでは資格情報を読み取れません。\
                  資格情報のお知らせをあわせて提示してもらうか、オンライン資格確認を行ってください。"
                 .into(),
@@ -363,6 +370,9 @@ impl Reason {
                 "the qualification notice alone is not accepted: the My Number Card must be shown too"
                     .into()
             }
+            Reason::NeitherCardNorNotice => {
+                "neither the My Number Card nor the qualification notice was shown".into()
+            }
             Reason::CardWithoutNotice => {
                 "the card alone carries nothing to read: show the notice or do an online check"
                     .into()
@@ -455,6 +465,7 @@ impl Reason {
             | Reason::ProcessingError { .. } => NextStep::RetryOrOtherEvidence,
             Reason::NoticeWithoutCard
             | Reason::CardWithoutNotice
+            | Reason::NeitherCardNorNotice
             | Reason::CertificateExpired { .. }
             | Reason::OldCardAbolished
             | Reason::OldCardExpired { .. } => NextStep::UseOtherEvidence,

@@ -198,7 +198,8 @@ fn check_evidence(f: &mut Findings, evidence: &Evidence, date: Date) {
             ..
         } => match (card_presented, notice) {
             (true, Some(_)) => (Matched, Reason::CardAndNoticeShown),
-            (false, _) => (Mismatched, Reason::NoticeWithoutCard),
+            (false, Some(_)) => (Mismatched, Reason::NoticeWithoutCard),
+            (false, None) => (Mismatched, Reason::NeitherCardNorNotice),
             (true, None) => (Mismatched, Reason::CardWithoutNotice),
         },
         Evidence::QualificationCertificate { valid_until, .. } => {

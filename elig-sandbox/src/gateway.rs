@@ -466,3 +466,6 @@ fn challenge_message(reason: RejectReason) -> &'static str {
         _ => "the challenge is unknown: ask for a new one",
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -36,10 +36,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use voucher_model::{
-    BranchNumber, CardNumber, CardSymbol, Date, InsurerNumber, QualificationRecord,
-    QualificationValidity, SearchInfo, VoucherNumber,
-};
+use voucher_model::{Date, QualificationRecord, QualificationValidity, SearchInfo, Voucher};
 
 use crate::pki::{CardSpec, DevicePlan, PkiPlan};
 
@@ -112,41 +109,6 @@ impl CardEntry {
     }
 }
 
-/// 受診券 (checkup) or 利用券 (guidance).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VoucherKind {
-    /// 受診券: 特定健診 voucher.
-    Checkup,
-    /// 利用券: 特定保健指導 voucher.
-    Guidance,
-}
-
-/// A voucher a person holds (the fields the check compares; vouchers.md).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VoucherEntry {
-    /// 受診券 or 利用券.
-    pub kind: VoucherKind,
-    /// 受診券整理番号 / 利用券整理番号 (11 digits).
-    pub number: VoucherNumber,
-    /// 有効期限.
-    pub valid_until: Date,
-    /// 保険者番号 as printed (a 国保 number may have 6 digits).
-    pub insurer_number: InsurerNumber,
-    /// 被保険者証等記号 (absent for 後期高齢者).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub insured_card_symbol: Option<CardSymbol>,
-    /// 被保険者証等番号.
-    pub insured_identification_number: CardNumber,
-    /// 枝番.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub insured_branch_number: Option<BranchNumber>,
-    /// 特定保健指導区分 of a 利用券 (`1` 積極的支援, `2` 動機付け支援, `3` 動機付け支援相当).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub guidance_level: Option<String>,
-}
-
 /// A synthetic insured person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -162,9 +124,9 @@ pub struct Person {
     pub card: CardEntry,
     /// Qualification history, in the `XmlMsg` vocabulary.
     pub qualifications: Vec<QualificationRecord>,
-    /// Vouchers the person holds.
+    /// Vouchers the person holds (`voucher-model`'s stable voucher JSON, validated strictly).
     #[serde(default)]
-    pub vouchers: Vec<VoucherEntry>,
+    pub vouchers: Vec<Voucher>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -270,14 +232,6 @@ impl Registry {
                     return Err(RegistryError::Invalid(format!(
                         "{}: insurer number {n} has a wrong check digit",
                         person.handle
-                    )));
-                }
-            }
-            for voucher in &person.vouchers {
-                if !voucher.insurer_number.check_digit_ok() {
-                    return Err(RegistryError::Invalid(format!(
-                        "{}: voucher insurer number {} has a wrong check digit",
-                        person.handle, voucher.insurer_number
                     )));
                 }
             }

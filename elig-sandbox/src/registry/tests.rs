@@ -1,4 +1,5 @@
 use super::*;
+use voucher_model::InsurerNumber;
 
 fn day(y: u16, m: u8, d: u8) -> Date {
     Date::new(y, m, d).unwrap()
@@ -103,10 +104,10 @@ fn search_compares_card_symbols_in_comparison_form() {
     let p02 = registry().person("P02").unwrap().clone();
     let voucher = &p02.vouchers[0];
     let search = SearchInfo {
-        insurer_number: Some(voucher.insurer_number.clone()),
-        insured_card_symbol: voucher.insured_card_symbol.clone(),
-        insured_identification_number: Some(voucher.insured_identification_number.clone()),
-        insured_branch_number: voucher.insured_branch_number.clone(),
+        insurer_number: Some(voucher.insurer_number().clone()),
+        insured_card_symbol: voucher.card_symbol().cloned(),
+        insured_identification_number: Some(voucher.card_number().clone()),
+        insured_branch_number: voucher.branch_number().cloned(),
         ..SearchInfo::default()
     };
     // The voucher says １２－３４ (full width), the record 12-34.
@@ -166,7 +167,7 @@ fn json_round_trip_and_refusals() {
     let reg = registry();
     let again = Registry::from_json(&reg.to_json().unwrap()).unwrap();
     assert_eq!(again.people(), reg.people());
-    let bad_digit = DEFAULT_REGISTRY_JSON.replace("\"01130012\"", "\"01130013\"");
+    let bad_digit = DEFAULT_REGISTRY_JSON.replace("\"06230015\"", "\"06230016\"");
     assert!(matches!(
         Registry::from_json(&bad_digit),
         Err(RegistryError::Invalid(_))
@@ -184,4 +185,26 @@ fn json_round_trip_and_refusals() {
         Registry::from_json(&" ".repeat(MAX_REGISTRY_BYTES + 1)),
         Err(RegistryError::TooLarge(_))
     ));
+}
+
+#[test]
+fn vouchers_are_strictly_valid_and_match_their_holders() {
+    let reg = registry();
+    let mut kinds = std::collections::HashSet::new();
+    for p in reg.people() {
+        for v in &p.vouchers {
+            kinds.insert(format!("{:?}", v.kind()));
+            // Strict re-validation (staff-typed rules) passes for every embedded voucher.
+            assert!(Voucher::new(v.fields().clone()).is_ok(), "{}", p.handle);
+            // Every voucher names one of its holder's insurers.
+            assert!(
+                p.qualifications
+                    .iter()
+                    .any(|q| q.insurer_number.as_ref() == Some(v.insurer_number())),
+                "{}",
+                p.handle
+            );
+        }
+    }
+    assert_eq!(kinds.len(), 2, "both 受診券 and 利用券 are present");
 }

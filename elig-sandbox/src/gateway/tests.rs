@@ -1,0 +1,73 @@
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll};
+
+use hyper::body::Frame;
+
+use super::*;
+use crate::access_log::MemoryAccessLog;
+use crate::clock::SystemClock;
+use crate::pki::TestPki;
+
+/// A body of unknown length (no Content-Length, like chunked transfer) that counts the
+/// chunks the gateway pulled.
+struct Chunks {
+    left: usize,
+    pulled: Arc<AtomicUsize>,
+}
+
+impl hyper::body::Body for Chunks {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        if self.left == 0 {
+            return Poll::Ready(None);
+        }
+        self.left -= 1;
+        self.pulled.fetch_add(1, Ordering::SeqCst);
+        Poll::Ready(Some(Ok(Frame::data(Bytes::from(vec![b' '; 8192])))))
+    }
+}
+
+#[tokio::test]
+async fn a_body_without_length_is_cut_at_the_limit() {
+    let registry = Arc::new(Registry::default_registry().unwrap());
+    let pki = TestPki::generate(b"gateway unit", &registry.pki_plan()).unwrap();
+    let verifier = Verifier::new(&pki).unwrap();
+    let device = verifier
+        .device(&pki.device("clinic").unwrap().cert_der, SystemTime::now())
+        .unwrap();
+    let log = Arc::new(MemoryAccessLog::new(10));
+    let gateway = Gateway {
+        verifier,
+        registry,
+        challenges: ChallengeStore::new(std::time::Duration::from_secs(60), 10),
+        clock: Arc::new(SystemClock),
+        log: log.clone(),
+        max_body_bytes: usize::MAX,
+    };
+    let conn = ConnectionInfo {
+        peer: None,
+        device: Some(device),
+    };
+    let pulled = Arc::new(AtomicUsize::new(0));
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri(proto::PATH_INQUIRY)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Chunks {
+            left: 100,
+            pulled: pulled.clone(),
+        })
+        .unwrap();
+    let response = gateway.handle(&conn, request).await;
+    assert_eq!(response.status(), 413);
+    // 16 KiB limit, 8 KiB chunks: the third chunk crosses it and reading stops there.
+    assert_eq!(pulled.load(Ordering::SeqCst), 3);
+    assert_eq!(log.entries()[0].outcome, "body_too_large");
+}

@@ -433,3 +433,63 @@ fn every_message_limit_is_documented_value() {
     assert_eq!(InquiryResult::MAX_BYTES, 256 * 1024);
     assert_eq!(Rejection::MAX_BYTES, 4 * 1024);
 }
+
+#[test]
+fn deeply_nested_json_is_refused_without_recursion_trouble() {
+    // Past serde_json's recursion limit (128), inside the smallest message limit (1 KiB).
+    let depth = 300;
+    let body = format!(
+        r#"{{"version":1,"x":{}{}}}"#,
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    for result in [
+        gateway::decode::<ChallengeRequest>(body.as_bytes()).map(|_| ()),
+        gateway::decode::<InquiryRequest>(body.as_bytes()).map(|_| ()),
+    ] {
+        assert!(matches!(result, Err(DecodeError::Malformed { .. })));
+    }
+    // Nested objects inside the result's XmlMsg: bounded the same way.
+    let nested = format!(
+        r#"{{"version":1,"request_id":"a","basis":"card_signature","XmlMsg":{{"MessageHeader":{{}},"MessageBody":{}"x"{}}}}}"#,
+        r#"{"A":"#.repeat(depth),
+        "}".repeat(depth)
+    );
+    assert!(matches!(
+        gateway::decode::<InquiryResult>(nested.as_bytes()),
+        Err(DecodeError::Malformed { .. })
+    ));
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any bytes, as any message: an error or a message, never a panic.
+        #[test]
+        fn arbitrary_bodies(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let _ = gateway::decode::<ChallengeRequest>(&bytes);
+            let _ = gateway::decode::<ChallengeResponse>(&bytes);
+            let _ = gateway::decode::<InquiryRequest>(&bytes);
+            let _ = gateway::decode::<InquiryResult>(&bytes);
+            let _ = gateway::decode::<Rejection>(&bytes);
+        }
+
+        /// A valid inquiry with bytes changed: an error or an inquiry that encodes again.
+        #[test]
+        fn mutated_inquiry(edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6)) {
+            let mut body = gateway::encode(&pin_inquiry()).unwrap();
+            for (at, byte) in edits {
+                let i = at.index(body.len());
+                body[i] = byte;
+            }
+            if let Ok(inquiry) = gateway::decode::<InquiryRequest>(&body) {
+                let again = gateway::encode(&inquiry).unwrap();
+                prop_assert_eq!(gateway::decode::<InquiryRequest>(&again).unwrap(), inquiry);
+            }
+        }
+    }
+}

@@ -124,7 +124,8 @@ pub enum DecodeError {
     Malformed {
         /// The message's name.
         message: &'static str,
-        /// serde_json's description (line and column included; never the body itself).
+        /// serde_json's description: line and column, and at most a short quote of the
+        /// offending token (for example an unknown field's name).
         detail: String,
     },
 }

@@ -10,7 +10,8 @@
 //! "Suffix seen in public code: `yyyyMMdd` + 4-digit daily sequence (12 characters). The
 //! response keeps the request's suffix." This crate writes that suffix; it reads any suffix
 //! of 1–64 ASCII letters, digits, `_` and `-` (pushed face results are named by the
-//! terminal).
+//! terminal). A zipped bulk result (`.zip`) is recognised by its name but must be unzipped
+//! by the caller: this crate has no archive reader (and no I/O).
 
 use core::fmt;
 

@@ -28,7 +28,7 @@ impl hyper::body::Body for Chunks {
         if self.left == 0 {
             return Poll::Ready(None);
         }
-        self.left -= 1;
+        self.left = self.left.saturating_sub(1);
         self.pulled.fetch_add(1, Ordering::SeqCst);
         Poll::Ready(Some(Ok(Frame::data(Bytes::from(vec![b' '; 8192])))))
     }

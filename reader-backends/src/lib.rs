@@ -2,7 +2,10 @@
 
 pub mod mock;
 pub mod nfc;
+#[cfg(feature = "pcsc")]
+#[path = "pcsc_backend.rs"]
+pub mod pcsc;
 mod transport;
 pub mod vpcd;
 
-pub use transport::{ReaderLimits, Transport, TransportError};
+pub use transport::{Counting, ReaderLimits, Transport, TransportError};

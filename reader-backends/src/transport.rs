@@ -40,6 +40,51 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
 }
 
+/// A [`Transport`] that counts the commands it passes on: the round-trip counter the APDU
+/// budgets are checked with, on any backend.
+#[derive(Debug)]
+pub struct Counting<T> {
+    inner: T,
+    count: usize,
+}
+
+impl<T> Counting<T> {
+    /// Wraps `inner` with a zero count.
+    pub fn new(inner: T) -> Self {
+        Self { inner, count: 0 }
+    }
+    /// Commands transmitted so far (including ones the transport failed on).
+    pub fn count(&self) -> usize {
+        self.count
+    }
+    /// Sets the count back to zero.
+    pub fn reset_count(&mut self) {
+        self.count = 0;
+    }
+    /// The wrapped transport.
+    pub fn inner(&self) -> &T {
+        &self.inner
+    }
+    /// The wrapped transport, mutably.
+    pub fn inner_mut(&mut self) -> &mut T {
+        &mut self.inner
+    }
+    /// Unwraps the transport.
+    pub fn into_inner(self) -> T {
+        self.inner
+    }
+}
+
+impl<T: Transport> Transport for Counting<T> {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.count = self.count.saturating_add(1);
+        self.inner.transmit(command)
+    }
+    fn limits(&self) -> ReaderLimits {
+        self.inner.limits()
+    }
+}
+
 /// Why a transmit failed. Every variant is a reader/transport fault, not a card answer
 /// (those come back as status words).
 #[derive(Debug)]

@@ -1,0 +1,386 @@
+//! PC/SC backend over the system smart-card service (pcscd on Linux/macOS, WinSCard on
+//! Windows), on the `pcsc` crate. Behind the `pcsc` cargo feature (links libpcsclite).
+//!
+//! Card-handling rules from card.md (public fact): a verified PIN survives a PC/SC
+//! disconnect/reconnect and a warm reset, and is cleared by powering the card down; on a
+//! shared PC a finished check must leave no verified state and hold the reader exclusively
+//! while a PIN is verified. Our design follows from that:
+//!
+//! - [`PcscReader::connect`] opens the card shared. Before the first VERIFY that carries a
+//!   PIN, the reader reconnects **exclusively** (keeping the card's state), so no other
+//!   application can use the verified PIN; a `Busy` error refuses the VERIFY when another
+//!   application holds the card.
+//! - [`PcscReader::power_down`] (reconnect with `SCARD_UNPOWER_CARD`) clears the card's
+//!   security state and drops back to shared; a successful SELECT of the ISD through
+//!   [`Transport::transmit`] also drops back to shared. [`PcscReader::reset`] is a warm reset,
+//!   which does **not** clear a verified PIN (card.md).
+//! - Transmit uses a 65 538-byte receive buffer when the reader does extended length, the
+//!   short 258-byte buffer otherwise. Limits come from `SCARD_ATTR_MAXINPUT` when the driver
+//!   reports it, or from [`PcscReader::with_limits`].
+
+use std::ffi::CString;
+use std::time::Duration;
+
+use ::pcsc::{
+    Attribute, Card, Context, Disposition, Error as PcscError, Protocols, ReaderState, Scope,
+    ShareMode, State,
+};
+
+use crate::{ReaderLimits, Transport, TransportError};
+
+/// Maps a PC/SC error to who is at fault.
+pub fn map_error(e: PcscError) -> TransportError {
+    match e {
+        PcscError::NoSmartcard | PcscError::UnpoweredCard => TransportError::NoCard,
+        PcscError::RemovedCard => TransportError::CardRemoved,
+        PcscError::ResetCard => TransportError::CardReset,
+        PcscError::ReaderUnavailable
+        | PcscError::UnknownReader
+        | PcscError::NoReadersAvailable
+        | PcscError::ReaderUnsupported => TransportError::ReaderGone,
+        PcscError::NoService | PcscError::ServiceStopped => TransportError::NoService,
+        PcscError::Timeout => TransportError::Timeout,
+        PcscError::SharingViolation => TransportError::Busy,
+        other => TransportError::Other(Box::new(other)),
+    }
+}
+
+/// How long a failed exchange waits for pcscd to report a removed card (our choice: vpcd
+/// polls presence about every 0.4 s; CCID readers report faster).
+const REMOVAL_GRACE: Duration = Duration::from_millis(1500);
+
+fn context() -> Result<Context, TransportError> {
+    Context::establish(Scope::User).map_err(map_error)
+}
+
+/// The PC/SC reader names the system knows (empty when none is plugged in).
+///
+/// # Errors
+/// [`TransportError::NoService`] when the smart-card service is not running.
+pub fn list_readers() -> Result<Vec<String>, TransportError> {
+    let ctx = context()?;
+    match ctx.list_readers_owned() {
+        Ok(names) => Ok(names
+            .into_iter()
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect()),
+        Err(PcscError::NoReadersAvailable) => Ok(Vec::new()),
+        Err(e) => Err(map_error(e)),
+    }
+}
+
+/// Waits up to `timeout` for a card in `reader` (or in any reader when `None`) and returns
+/// the name of the reader that holds one.
+///
+/// # Errors
+/// [`TransportError::Timeout`] when no card arrives in time; [`TransportError::ReaderGone`]
+/// when no reader exists; [`TransportError::NoService`].
+pub fn wait_for_card(reader: Option<&str>, timeout: Duration) -> Result<String, TransportError> {
+    let ctx = context()?;
+    let names: Vec<CString> = match reader {
+        Some(r) => vec![CString::new(r).map_err(|e| TransportError::Other(Box::new(e)))?],
+        None => ctx.list_readers_owned().map_err(map_error)?,
+    };
+    if names.is_empty() {
+        return Err(TransportError::ReaderGone);
+    }
+    let mut states: Vec<ReaderState> = names
+        .into_iter()
+        .map(|n| ReaderState::new(n, State::UNAWARE))
+        .collect();
+    let deadline = std::time::Instant::now().checked_add(timeout);
+    loop {
+        let left = deadline
+            .map(|d| d.saturating_duration_since(std::time::Instant::now()))
+            .unwrap_or(timeout);
+        ctx.get_status_change(left, &mut states)
+            .map_err(map_error)?;
+        for s in &states {
+            if s.event_state().contains(State::UNKNOWN) && reader.is_some() {
+                return Err(TransportError::ReaderGone);
+            }
+            if s.event_state().contains(State::PRESENT) && !s.event_state().contains(State::MUTE) {
+                return Ok(s.name().to_string_lossy().into_owned());
+            }
+        }
+        if left.is_zero() {
+            return Err(TransportError::Timeout);
+        }
+        for s in &mut states {
+            s.sync_current_state();
+        }
+    }
+}
+
+/// A card in a PC/SC reader. See the [module docs](self) for the exclusivity rules.
+pub struct PcscReader {
+    ctx: Context,
+    /// `None` only after a failed re-connect (the card was removed meanwhile).
+    card: Option<Card>,
+    name: CString,
+    reader: String,
+    limits: ReaderLimits,
+    exclusive: bool,
+}
+
+impl core::fmt::Debug for PcscReader {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PcscReader")
+            .field("reader", &self.reader)
+            .field("limits", &self.limits)
+            .field("exclusive", &self.exclusive)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PcscReader {
+    /// Connects (shared, T=0 or T=1) to the card in `reader`.
+    ///
+    /// # Errors
+    /// [`TransportError::NoCard`], [`TransportError::ReaderGone`],
+    /// [`TransportError::NoService`], [`TransportError::Busy`] …
+    pub fn connect(reader: &str) -> Result<Self, TransportError> {
+        let ctx = context()?;
+        let name = CString::new(reader).map_err(|e| TransportError::Other(Box::new(e)))?;
+        let card = ctx
+            .connect(&name, ShareMode::Shared, Protocols::ANY)
+            .map_err(map_error)?;
+        let limits = detect_limits(&card);
+        Ok(Self {
+            ctx,
+            card: Some(card),
+            name,
+            reader: reader.to_owned(),
+            limits,
+            exclusive: false,
+        })
+    }
+
+    /// The same reader with limits the caller knows better (e.g. a reader known to do
+    /// extended length whose driver does not report `SCARD_ATTR_MAXINPUT`).
+    #[must_use]
+    pub fn with_limits(mut self, limits: ReaderLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The reader's name.
+    pub fn reader(&self) -> &str {
+        &self.reader
+    }
+
+    /// Whether the card is held exclusively right now.
+    pub fn is_exclusive(&self) -> bool {
+        self.exclusive
+    }
+
+    /// The card's ATR (for display only: identify the card by SELECT, card.md).
+    ///
+    /// # Errors
+    /// As [`map_error`].
+    pub fn atr(&self) -> Result<Vec<u8>, TransportError> {
+        self.card()?
+            .status2_owned()
+            .map(|s| s.atr().to_vec())
+            .map_err(map_error)
+    }
+
+    fn card(&self) -> Result<&Card, TransportError> {
+        self.card.as_ref().ok_or(TransportError::CardRemoved)
+    }
+
+    fn reconnect(
+        &mut self,
+        mode: ShareMode,
+        disposition: Disposition,
+    ) -> Result<(), TransportError> {
+        self.card
+            .as_mut()
+            .ok_or(TransportError::CardRemoved)?
+            .reconnect(mode, Protocols::ANY, disposition)
+            .map_err(map_error)?;
+        self.exclusive = matches!(mode, ShareMode::Exclusive);
+        Ok(())
+    }
+
+    /// After a failed exchange: did the card leave the reader? A card pulled mid-APDU fails
+    /// that APDU with `SCARD_E_NOT_TRANSACTED` before pcscd's presence poll notices the
+    /// removal, so wait up to [`REMOVAL_GRACE`] for the reader to report it empty.
+    fn card_went_away(&self) -> bool {
+        let mut states = [ReaderState::new(self.name.clone(), State::UNAWARE)];
+        let deadline = std::time::Instant::now().checked_add(REMOVAL_GRACE);
+        loop {
+            if self
+                .ctx
+                .get_status_change(Duration::ZERO, &mut states)
+                .is_err()
+            {
+                return false;
+            }
+            let Some(state) = states.first_mut() else {
+                return false;
+            };
+            if !state.event_state().contains(State::PRESENT) {
+                return true;
+            }
+            state.sync_current_state();
+            let left = deadline
+                .map(|d| d.saturating_duration_since(std::time::Instant::now()))
+                .unwrap_or_default();
+            if left.is_zero() {
+                return false;
+            }
+            // Returns early on any change, or with Timeout at the deadline.
+            if let Err(PcscError::Timeout) = self.ctx.get_status_change(left, &mut states) {
+                return false;
+            }
+            if let Some(state) = states.first()
+                && !state.event_state().contains(State::PRESENT)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// Leaves exclusive mode by disconnecting (with `disposition`) and connecting shared
+    /// again. pcsc-lite 1.9 does not release exclusivity on `SCardReconnect` to shared (a
+    /// later `SCardConnect` from another application hangs; seen with vpcd), so this never
+    /// downgrades in place.
+    fn reopen_shared(&mut self, disposition: Disposition) -> Result<(), TransportError> {
+        if let Some(card) = self.card.take()
+            && let Err((card, e)) = card.disconnect(disposition)
+        {
+            self.card = Some(card);
+            return Err(map_error(e));
+        }
+        self.exclusive = false;
+        let card = self
+            .ctx
+            .connect(&self.name, ShareMode::Shared, Protocols::ANY)
+            .map_err(map_error)?;
+        self.card = Some(card);
+        Ok(())
+    }
+
+    /// Holds the card exclusively, keeping its state (a verified PIN survives, card.md).
+    ///
+    /// # Errors
+    /// [`TransportError::Busy`] when another application has the card open.
+    pub fn begin_exclusive(&mut self) -> Result<(), TransportError> {
+        if self.exclusive {
+            return Ok(());
+        }
+        self.reconnect(ShareMode::Exclusive, Disposition::LeaveCard)
+    }
+
+    /// Shares the card again, keeping its state. Call only when no PIN is verified.
+    ///
+    /// # Errors
+    /// As [`map_error`].
+    pub fn end_exclusive(&mut self) -> Result<(), TransportError> {
+        if !self.exclusive {
+            return Ok(());
+        }
+        self.reopen_shared(Disposition::LeaveCard)
+    }
+
+    /// Powers the card down and up again: every verified PIN is gone (card.md). Drops back
+    /// to shared access.
+    ///
+    /// # Errors
+    /// As [`map_error`].
+    pub fn power_down(&mut self) -> Result<(), TransportError> {
+        if self.exclusive {
+            return self.reopen_shared(Disposition::UnpowerCard);
+        }
+        self.reconnect(ShareMode::Shared, Disposition::UnpowerCard)
+    }
+
+    /// Warm reset. card.md: a verified PIN survives it, so this does not clear state; use
+    /// [`PcscReader::power_down`] or SELECT the ISD for that. Exclusivity is kept.
+    ///
+    /// # Errors
+    /// As [`map_error`].
+    pub fn reset(&mut self) -> Result<(), TransportError> {
+        let mode = if self.exclusive {
+            ShareMode::Exclusive
+        } else {
+            ShareMode::Shared
+        };
+        self.reconnect(mode, Disposition::ResetCard)
+    }
+
+    /// Disconnects, powering the card down so no state is left behind.
+    ///
+    /// # Errors
+    /// As [`map_error`].
+    pub fn close(self) -> Result<(), TransportError> {
+        match self.card {
+            Some(card) => card
+                .disconnect(Disposition::UnpowerCard)
+                .map_err(|(_, e)| map_error(e)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Extended length when the driver reports a maximum input above the short sizes.
+fn detect_limits(card: &Card) -> ReaderLimits {
+    let max = card
+        .get_attribute_owned(Attribute::Maxinput)
+        .ok()
+        .and_then(|v| <[u8; 4]>::try_from(v.get(..4)?).ok())
+        .map(u32::from_le_bytes)
+        .and_then(|n| usize::try_from(n).ok());
+    match max {
+        Some(n) if n > jpki_apdu::SHORT_MAX_COMMAND_LEN => ReaderLimits::extended(n),
+        _ => ReaderLimits::short_only(),
+    }
+}
+
+fn is_pin_verify(command: &[u8]) -> bool {
+    command.get(1) == Some(&0x20) && command.len() > 5
+}
+
+fn is_isd_select(command: &[u8]) -> bool {
+    let isd = jpki_apdu::ids::ISD.as_bytes();
+    command.get(..4) == Some(&[0x00, 0xA4, 0x04, 0x0C]) && command.get(5..) == Some(isd)
+}
+
+impl Transport for PcscReader {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        if command.len() > self.limits.max_command_len {
+            return Err(TransportError::CommandTooLong {
+                len: command.len(),
+                max: self.limits.max_command_len,
+            });
+        }
+        if is_pin_verify(command) {
+            self.begin_exclusive()?;
+        }
+        let mut buf = if self.limits.extended_length {
+            vec![0u8; ::pcsc::MAX_BUFFER_SIZE_EXTENDED]
+        } else {
+            vec![0u8; ::pcsc::MAX_BUFFER_SIZE]
+        };
+        let response = match self.card()?.transmit(command, &mut buf) {
+            Ok(r) => r.to_vec(),
+            Err(e @ (PcscError::NotTransacted | PcscError::CommError)) => {
+                return Err(if self.card_went_away() {
+                    TransportError::CardRemoved
+                } else {
+                    map_error(e)
+                });
+            }
+            Err(e) => return Err(map_error(e)),
+        };
+        if is_isd_select(command) && response.as_slice() == [0x90, 0x00] {
+            self.end_exclusive()?;
+        }
+        Ok(response)
+    }
+
+    fn limits(&self) -> ReaderLimits {
+        self.limits
+    }
+}

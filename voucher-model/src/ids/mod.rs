@@ -189,7 +189,10 @@ impl IdError {
             }
             IdError::WrongLength {
                 found, expected, ..
-            } => format!("{name}の桁数が正しくありません（{found}桁、正しくは {expected}）。"),
+            } => format!(
+                "{name}の桁数が正しくありません（{found}桁、正しくは{}）。",
+                expected_ja(expected)
+            ),
             IdError::BadCheckDigit { value, .. } => {
                 format!("{name}「{value}」の検証番号が一致しません。入力を確認してください。")
             }
@@ -206,6 +209,15 @@ impl IdError {
     /// The message for developers, in English (the same as `Display`).
     pub fn message_en(&self) -> String {
         self.to_string()
+    }
+}
+
+/// The Japanese form of a [`IdError::WrongLength`] `expected` text: `"6 or 8 digits"` →
+/// `"6桁または8桁"`, `"10 digits"` → `"10桁"`; any other text unchanged.
+fn expected_ja(expected: &str) -> String {
+    match expected.strip_suffix(" digits") {
+        Some(counts) => format!("{}桁", counts.replace(" or ", "桁または")),
+        None => expected.to_owned(),
     }
 }
 

@@ -275,6 +275,30 @@ fn errors_have_both_languages() {
     assert_eq!(e.message_en(), e.to_string());
 }
 
+/// The Japanese message for a wrong length is Japanese throughout (it used to embed the
+/// English "6 or 8 digits").
+#[test]
+fn wrong_length_message_ja_is_japanese() {
+    let cases = [
+        (
+            InsurerNumber::parse("1234567").unwrap_err(),
+            "保険者番号の桁数が正しくありません（7桁、正しくは6桁または8桁）。",
+        ),
+        (
+            MedicalInstitutionCode::parse("123").unwrap_err(),
+            "医療機関コードの桁数が正しくありません（3桁、正しくは10桁）。",
+        ),
+        (
+            VoucherNumber::parse("1").unwrap_err(),
+            "受診券・利用券整理番号の桁数が正しくありません（1桁、正しくは11桁）。",
+        ),
+    ];
+    for (e, ja) in cases {
+        assert_eq!(e.message_ja(), ja);
+        assert!(!e.message_ja().contains("digits"));
+    }
+}
+
 #[test]
 fn serde_is_canonical_string_and_reads_leniently() {
     let n = InsurerNumber::parse("  123455").unwrap();

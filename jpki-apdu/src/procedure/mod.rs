@@ -152,7 +152,8 @@ pub(crate) use procedure_wrapper;
 /// transport (a PC/SC handle, an NFC callback, a virtual card, a test script).
 ///
 /// The command buffer handed to `transceive` is zeroized after each call (it may carry a
-/// PIN).
+/// PIN), and so is the response buffer it returns (it may carry personal data) once its
+/// bytes are copied into the zeroizing [`Response`].
 ///
 /// # Errors
 /// [`DriveError::Transport`] with the closure's error, [`DriveError::Response`] for fewer
@@ -167,7 +168,8 @@ where
             Step::Done(output) => return Ok(output),
             Step::Send(command) => {
                 let bytes = command.to_bytes();
-                let answer = transceive(&bytes).map_err(DriveError::Transport)?;
+                let answer =
+                    zeroize::Zeroizing::new(transceive(&bytes).map_err(DriveError::Transport)?);
                 let response = Response::parse(&answer).map_err(DriveError::Response)?;
                 procedure.handle(response).map_err(DriveError::Procedure)?;
             }

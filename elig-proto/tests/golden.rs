@@ -129,6 +129,12 @@ fn unencodable_character_is_refused_in_shift_jis() {
         }
     );
     assert!(r.to_xml(Encoding::Utf8).is_ok());
+    // ¥ would come back as a backslash from Shift_JIS: refused rather than changed.
+    r.arbitrary_file_identifier = Some("¥100".into());
+    assert!(matches!(
+        r.to_xml(Encoding::ShiftJis),
+        Err(elig_proto::xmlmsg::WriteError::Unencodable { .. })
+    ));
     r.arbitrary_file_identifier = Some("bell\u{7}".into());
     assert!(matches!(
         r.to_xml(Encoding::Utf8),

@@ -49,21 +49,25 @@ impl Encoding {
         }
     }
 
-    /// True when every character of `text` has a representation in this encoding.
+    /// True when `text` survives this encoding unchanged: every character has a
+    /// representation *and* decodes back to itself. For Shift_JIS that refuses, besides
+    /// characters outside CP932, the few the WHATWG encoder folds (`¥` U+00A5 and `‾`
+    /// U+203E become `\` and `~`, `−` U+2212 becomes `－` U+FF0D).
     pub fn can_encode(self, text: &str) -> bool {
-        match self {
-            Self::Utf8 => true,
-            Self::ShiftJis => !SHIFT_JIS.encode(text).2,
-        }
+        self.encode(text).is_some()
     }
 
-    /// Encodes `text`; `None` when a character has no representation (never substituted).
+    /// Encodes `text`; `None` when it would not decode back to itself (never substituted).
     pub(crate) fn encode(self, text: &str) -> Option<Vec<u8>> {
         match self {
             Self::Utf8 => Some(text.as_bytes().to_vec()),
             Self::ShiftJis => {
                 let (bytes, _, had_errors) = SHIFT_JIS.encode(text);
-                (!had_errors).then(|| bytes.into_owned())
+                if had_errors {
+                    return None;
+                }
+                let back = SHIFT_JIS.decode_without_bom_handling_and_without_replacement(&bytes)?;
+                (back == text).then(|| bytes.into_owned())
             }
         }
     }
@@ -199,6 +203,15 @@ pub(crate) fn detect_and_decode(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shift_jis_refuses_what_does_not_come_back() {
+        assert!(Encoding::ShiftJis.can_encode("診療　太郎 ｼﾝﾘｮｳ １２－３４ ①"));
+        for folded in ["¥", "‾", "\u{2212}", "😀", "한"] {
+            assert!(!Encoding::ShiftJis.can_encode(folded), "{folded}");
+            assert!(Encoding::Utf8.can_encode(folded));
+        }
+    }
 
     #[test]
     fn labels() {

@@ -189,6 +189,49 @@ fn read_ef_wrong_le_after_get_response_resends_get_response_golden() {
     assert_eq!(out, data);
 }
 
+/// An exact length beyond what a 15-bit offset can reach is refused before any command
+/// is sent (the SELECT used to go out first).
+#[test]
+fn read_ef_exact_length_beyond_offset_range_sends_nothing() {
+    let err = procedure_error(run_script(
+        ReadEf::new(
+            jpki::TOKEN_INFO,
+            ReadLength::Exact(0x8001),
+            ReaderLimits::short_only(),
+        ),
+        &[],
+    ));
+    assert!(
+        matches!(
+            err,
+            Error::Misuse(jpki_apdu::procedure::Misuse::Command(
+                jpki_apdu::CommandError::OffsetOutOfRange { offset: 0x8001 }
+            ))
+        ),
+        "{err:?}"
+    );
+    // The largest reachable length still reads.
+    let data = vec![0x5A; 0x8000];
+    let mut script = vec![ex("00A4020C020006", OK)];
+    for chunk in 0..0x80usize {
+        let offset = chunk * 256;
+        script.push(ex_bytes(
+            hex(&format!("00B0{offset:04X}00")),
+            with_sw(&data[offset..offset + 256], OK),
+        ));
+    }
+    let out = run_script(
+        ReadEf::new(
+            jpki::TOKEN_INFO,
+            ReadLength::Exact(0x8000),
+            ReaderLimits::short_only(),
+        ),
+        &script,
+    )
+    .unwrap();
+    assert_eq!(out.len(), 0x8000);
+}
+
 #[test]
 fn read_ef_end_of_file_errors() {
     // 6B00 before the declared length.

@@ -267,17 +267,20 @@ impl Machine for ReadMachine {
 
     fn step(&mut self, response: Option<Response>) -> Result<Step<Vec<u8>>, Error> {
         match &mut self.phase {
+            // An exact length beyond the 15-bit offset range is the caller's mistake: refuse
+            // it before anything is sent (not after a useless SELECT).
+            Phase::Select(_)
+                if response.is_none() && self.total.is_some_and(|t| t > MAX_EF_LEN) =>
+            {
+                let len = self.total.unwrap_or(0);
+                self.phase = Phase::Finished;
+                Err(Error::Misuse(Misuse::Command(
+                    crate::command::CommandError::OffsetOutOfRange { offset: len },
+                )))
+            }
             Phase::Select(select) => match select.step(response)? {
                 Step::Send(c) => Ok(Step::Send(c)),
-                Step::Done(()) => {
-                    if self.total.is_some_and(|t| t > MAX_EF_LEN) {
-                        let len = self.total.unwrap_or(0);
-                        return Err(Error::Misuse(Misuse::Command(
-                            crate::command::CommandError::OffsetOutOfRange { offset: len },
-                        )));
-                    }
-                    self.next_read()
-                }
+                Step::Done(()) => self.next_read(),
             },
             Phase::Read { exchange, ne } => {
                 let ne = *ne;

@@ -11,8 +11,9 @@
 //! `FnMut(&[u8]) -> Result<Vec<u8>, E>` transport.
 //!
 //! Transport-level status words are handled inside every procedure (card.md): `61xx` is
-//! followed by GET RESPONSE and the pieces are joined; `6Cxx` resends the same command
-//! with Le = `xx` once.
+//! followed by GET RESPONSE and the pieces are joined; `6Cxx` resends the command it
+//! answered (the original one, or the GET RESPONSE) with Le = `xx`, once. A command without
+//! Le, such as VERIFY with its PIN, is never resent.
 
 use alloc::vec::Vec;
 use core::fmt;

@@ -17,21 +17,22 @@ pub struct Response {
 }
 
 impl Response {
-    /// A response with `data` and `status`.
+    /// A response with `data` and `status` (kept in its [`StatusWord::canonical`] form, so
+    /// that the procedures' matches see `63C0` as `Counter(0)` however it was built).
     #[must_use]
     pub fn new(data: &[u8], status: StatusWord) -> Self {
         Self {
             data: Zeroizing::new(data.to_vec()),
-            status,
+            status: status.canonical(),
         }
     }
 
-    /// A response without data.
+    /// A response without data (status canonicalized as in [`Response::new`]).
     #[must_use]
     pub fn status_only(status: StatusWord) -> Self {
         Self {
             data: Zeroizing::new(Vec::new()),
-            status,
+            status: status.canonical(),
         }
     }
 
@@ -120,6 +121,16 @@ mod tests {
         assert_eq!(empty.status(), StatusWord::FileNotFound);
         assert_eq!(Response::parse(&[0x90]), Err(ResponseParseError::TooShort));
         assert_eq!(Response::parse(&[]), Err(ResponseParseError::TooShort));
+    }
+
+    #[test]
+    fn hand_built_status_words_are_canonicalized() {
+        // 63D0 is not a counter, but Counter(0x10) encodes as 63C0: blocked.
+        let r = Response::status_only(StatusWord::Counter(0x10));
+        assert!(matches!(r.status(), StatusWord::Counter(0)), "{r:?}");
+        let r = Response::new(&[1], StatusWord::Other(0x9000));
+        assert!(matches!(r.status(), StatusWord::Success), "{r:?}");
+        assert!(r.is_success());
     }
 
     #[test]

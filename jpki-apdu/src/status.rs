@@ -119,6 +119,15 @@ impl StatusWord {
         }
     }
 
+    /// The canonical variant of the same code: `Other(0x9000)` becomes [`StatusWord::Success`],
+    /// `Counter(0x13)` becomes `Counter(3)`. A hand-built status word can name a code with a
+    /// variant that is not the one [`StatusWord::from_u16`] gives; matching on variants is
+    /// only sound on canonical values, so responses and PIN statuses canonicalize.
+    #[must_use]
+    pub const fn canonical(self) -> Self {
+        Self::from_u16(self.to_u16())
+    }
+
     /// The status word from its two bytes.
     #[must_use]
     pub const fn from_bytes(sw1: u8, sw2: u8) -> Self {

@@ -97,6 +97,41 @@ fn verify_refused_as_blocked_after_sending() {
     }
 }
 
+/// A caller (a virtual card, a test) may hand-build the response with a non-canonical
+/// status word: `Counter(0x10)` encodes as `63C0`, so the PIN is blocked and must not be
+/// sent; `PinStatus` reads the code, not the variant.
+#[test]
+fn hand_built_counter_status_is_read_by_its_code() {
+    assert_eq!(
+        PinStatus::from_status(StatusWord::Counter(0x10)),
+        Some(PinStatus::Blocked)
+    );
+    assert_eq!(
+        PinStatus::from_status(StatusWord::Other(0x63C2)),
+        Some(PinStatus::TriesLeft(2))
+    );
+    let mut verify = VerifyPin::auth(pin(), LastTry::Allow);
+    let Ok(Step::Send(select)) = verify.poll() else {
+        panic!("expected the SELECT");
+    };
+    assert_eq!(to_hex(&select.to_bytes()), "00A4020C020018");
+    verify
+        .handle(Response::status_only(StatusWord::Success))
+        .unwrap();
+    let Ok(Step::Send(query)) = verify.poll() else {
+        panic!("expected the retry query");
+    };
+    assert_eq!(to_hex(&query.to_bytes()), "00200080");
+    verify
+        .handle(Response::status_only(StatusWord::Counter(0x10)))
+        .unwrap();
+    match verify.poll() {
+        Err(Error::PinBlocked) => {}
+        Ok(Step::Send(c)) => panic!("sent {c:?} to a blocked PIN"),
+        other => panic!("expected PinBlocked, got {other:?}"),
+    }
+}
+
 #[test]
 fn last_try_needs_consent() {
     let err = procedure_error(run_script(

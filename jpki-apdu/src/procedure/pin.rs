@@ -26,10 +26,11 @@ pub enum PinStatus {
 }
 
 impl PinStatus {
-    /// Reads the answer to a retry query; `None` for any other status word.
+    /// Reads the answer to a retry query; `None` for any other status word. Works on the
+    /// code, whatever variant a hand-built status word uses ([`StatusWord::canonical`]).
     #[must_use]
     pub fn from_status(status: StatusWord) -> Option<Self> {
-        Some(match status {
+        Some(match status.canonical() {
             StatusWord::Success => Self::Verified,
             StatusWord::Counter(0)
             | StatusWord::AuthenticationMethodBlocked

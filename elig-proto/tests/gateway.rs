@@ -493,3 +493,36 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn client_side_answers() {
+    use elig_proto::gateway::Answer;
+    let ok = gateway::encode(&ChallengeResponse::new(challenge(), 10, 70)).unwrap();
+    assert!(matches!(
+        gateway::decode_answer::<ChallengeResponse>(200, &ok),
+        Ok(Answer::Ok(_))
+    ));
+    let replayed =
+        gateway::encode(&Rejection::new(RejectReason::ChallengeReplayed, "used")).unwrap();
+    let Ok(Answer::Rejected(r)) = gateway::decode_answer::<InquiryResult>(409, &replayed) else {
+        panic!("a 409 rejection expected");
+    };
+    assert_eq!(r.reason, RejectReason::ChallengeReplayed);
+    assert_eq!(
+        gateway::decode_answer::<InquiryResult>(500, &replayed),
+        Err(DecodeError::StatusMismatch {
+            status: 500,
+            reason: RejectReason::ChallengeReplayed
+        })
+    );
+    // A 200 whose body is a rejection is not the answer asked for.
+    assert!(matches!(
+        gateway::decode_answer::<InquiryResult>(200, &replayed),
+        Err(DecodeError::Malformed { .. })
+    ));
+    // A proxy's HTML error page.
+    assert!(matches!(
+        gateway::decode_answer::<InquiryResult>(502, b"<html>Bad Gateway</html>"),
+        Err(DecodeError::Malformed { .. })
+    ));
+}

@@ -120,6 +120,14 @@ pub enum DecodeError {
         /// The version found.
         found: u16,
     },
+    /// A rejection arrived with another HTTP status than its reason's
+    /// ([`RejectReason::http_status`]): the gateway misbehaves.
+    StatusMismatch {
+        /// The HTTP status received.
+        status: u16,
+        /// The reason in the body.
+        reason: RejectReason,
+    },
     /// Not JSON of the message, a field out of its rule, an unknown field, trailing data.
     Malformed {
         /// The message's name.
@@ -136,7 +144,7 @@ impl DecodeError {
         match self {
             Self::TooLarge { .. } => RejectReason::BodyTooLarge,
             Self::UnsupportedVersion { .. } => RejectReason::UnsupportedVersion,
-            Self::Malformed { .. } => RejectReason::MalformedRequest,
+            Self::Malformed { .. } | Self::StatusMismatch { .. } => RejectReason::MalformedRequest,
         }
     }
 }
@@ -155,6 +163,11 @@ impl fmt::Display for DecodeError {
             Self::UnsupportedVersion { found } => write!(
                 f,
                 "peer speaks protocol version {found}; this side speaks {PROTOCOL_VERSION}"
+            ),
+            Self::StatusMismatch { status, reason } => write!(
+                f,
+                "gateway answered HTTP {status} with reason {reason}, which belongs to HTTP {}",
+                reason.http_status()
             ),
             Self::Malformed { message, detail } => {
                 write!(f, "peer sent a malformed {message}: {detail}")
@@ -276,6 +289,31 @@ pub fn encode<M: Message>(message: &M) -> Result<Vec<u8>, EncodeError> {
         });
     }
     Ok(body)
+}
+
+/// A gateway's answer, as a client sees it: the message it asked for, or a rejection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer<M> {
+    /// HTTP 200 with the endpoint's answer.
+    Ok(M),
+    /// Any other status with a [`Rejection`] whose reason belongs to that status.
+    Rejected(Rejection),
+}
+
+/// Decodes an HTTP answer of the gateway (client side): status 200 carries `M`; any other
+/// status carries a [`Rejection`], whose reason must belong to that status.
+pub fn decode_answer<M: Message>(status: u16, body: &[u8]) -> Result<Answer<M>, DecodeError> {
+    if status == 200 {
+        return decode::<M>(body).map(Answer::Ok);
+    }
+    let rejection = decode::<Rejection>(body)?;
+    if rejection.reason.http_status() != status {
+        return Err(DecodeError::StatusMismatch {
+            status,
+            reason: rejection.reason,
+        });
+    }
+    Ok(Answer::Rejected(rejection))
 }
 
 impl InquiryRequest {

@@ -18,6 +18,11 @@
 //! | P09 | 1009 | (card expired 2024-03-31) | rejected: `certificate_expired` |
 //! | — | 1010 | nobody | 4 該当資格なし |
 //!
+//! Devices: `clinic` (健診・保健指導機関番号 `1312345679`, a 保険医療機関 whose number is its
+//! 医療機関コード), `insurer-clinic` (オンライン資格確認用コード `OQ-06271233`) and
+//! `retired-clinic` (registration withdrawn 2025-09-30: its certificate is on the device
+//! CRL and the gateway answers `unknown_device`).
+//!
 //! A vendor can load its own cases from a file of the same shape ([`Registry::from_json`]).
 //!
 //! ## How the outcome is decided (this project's design)

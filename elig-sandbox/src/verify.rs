@@ -63,6 +63,33 @@ impl Anchor {
         })
     }
 
+    /// The serials listed by `crl_der`, after checking that this CA signed it.
+    fn revoked_serials(&self, crl_der: &[u8]) -> Result<HashSet<Vec<u8>>, PkiError> {
+        let crl = <CertificateList>::from_der(crl_der)
+            .map_err(|e| PkiError::State(format!("CRL: {e}")))?;
+        let tbs_der = crl
+            .tbs_cert_list
+            .to_der()
+            .map_err(|e| PkiError::State(format!("CRL: {e}")))?;
+        let sig = crl
+            .signature
+            .as_bytes()
+            .and_then(|b| Signature::try_from(b).ok())
+            .ok_or_else(|| PkiError::State("CRL signature is malformed".into()))?;
+        if crl.tbs_cert_list.issuer != self.name || self.key.verify(&tbs_der, &sig).is_err() {
+            return Err(PkiError::State(
+                "a CRL is not signed by the CA it belongs to".into(),
+            ));
+        }
+        Ok(crl
+            .tbs_cert_list
+            .revoked_certificates
+            .iter()
+            .flatten()
+            .map(|r| r.serial_number.as_bytes().to_vec())
+            .collect())
+    }
+
     /// Whether `cert` names this CA as issuer and carries its valid sha256WithRSA signature.
     fn issued(&self, cert: &Certificate) -> bool {
         let tbs = cert.tbs_certificate();
@@ -149,7 +176,10 @@ pub(crate) struct Verifier {
 struct Inner {
     auth_ca: Anchor,
     device_ca: Anchor,
+    /// Revoked card certificate serials (the authentication CA's CRL).
     revoked: HashSet<Vec<u8>>,
+    /// Revoked device certificate serials (the device CA's CRL).
+    withdrawn: HashSet<Vec<u8>>,
 }
 
 fn serial_u64(bytes: &[u8]) -> Option<u64> {
@@ -167,47 +197,33 @@ fn serial_u64(bytes: &[u8]) -> Option<u64> {
 }
 
 impl Verifier {
-    /// Parses the CA keys and the CRL (checking the CRL's signature by the authentication CA).
+    /// Parses the CA keys and both CRLs (checking each CRL's signature by its CA).
     pub(crate) fn new(pki: &TestPki) -> Result<Self, PkiError> {
         let auth_ca = Anchor::from_cert(pki.auth_ca().cert())?;
         let device_ca = Anchor::from_cert(pki.device_ca().cert())?;
-        let crl = <CertificateList>::from_der(pki.crl_der())
-            .map_err(|e| PkiError::State(format!("CRL: {e}")))?;
-        let tbs_der = crl
-            .tbs_cert_list
-            .to_der()
-            .map_err(|e| PkiError::State(format!("CRL: {e}")))?;
-        let sig = crl
-            .signature
-            .as_bytes()
-            .and_then(|b| Signature::try_from(b).ok())
-            .ok_or_else(|| PkiError::State("CRL signature is malformed".into()))?;
-        if crl.tbs_cert_list.issuer != auth_ca.name || auth_ca.key.verify(&tbs_der, &sig).is_err() {
-            return Err(PkiError::State(
-                "the CRL is not signed by the authentication CA".into(),
-            ));
-        }
-        let revoked = crl
-            .tbs_cert_list
-            .revoked_certificates
-            .iter()
-            .flatten()
-            .map(|r| r.serial_number.as_bytes().to_vec())
-            .collect();
+        let revoked = auth_ca.revoked_serials(pki.crl_der())?;
+        let withdrawn = device_ca.revoked_serials(pki.device_crl_der())?;
         Ok(Self {
             inner: Arc::new(Inner {
                 auth_ca,
                 device_ca,
                 revoked,
+                withdrawn,
             }),
         })
     }
 
-    /// Checks a TLS client certificate: issued by the device CA, within its validity, and
-    /// naming a facility. Any failure means "not a registered device".
+    /// Checks a TLS client certificate: issued by the device CA, within its validity, not
+    /// revoked, naming a facility. Any failure means "not a registered device".
     pub(crate) fn device(&self, cert_der: &[u8], now: SystemTime) -> Option<DeviceIdentity> {
         let cert = Certificate::from_der(cert_der).ok()?;
-        if !self.inner.device_ca.issued(&cert) || check_validity(&cert, now).is_err() {
+        if !self.inner.device_ca.issued(&cert)
+            || check_validity(&cert, now).is_err()
+            || self
+                .inner
+                .withdrawn
+                .contains(cert.tbs_certificate().serial_number().as_bytes())
+        {
             return None;
         }
         let facility = crate::pki::facility_from_subject(cert.tbs_certificate().subject())?;

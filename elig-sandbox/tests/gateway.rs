@@ -166,6 +166,10 @@ async fn unknown_device_is_rejected() {
     let (status, reason) = rejected(client.challenge().await.unwrap());
     assert_eq!((status, reason), (403, RejectReason::UnknownDevice));
     assert_eq!(sb.log.entries().last().unwrap().facility, None);
+    // A device whose registration was withdrawn (its certificate is on the device CRL).
+    let mut client = sb.client("retired-clinic").await;
+    let (status, reason) = rejected(client.challenge().await.unwrap());
+    assert_eq!((status, reason), (403, RejectReason::UnknownDevice));
 }
 
 async fn expect_card_rejection(

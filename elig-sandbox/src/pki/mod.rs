@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | authentication CA | J-LIS's JPKI CA for 利用者証明用電子証明書 | [`TestPki::auth_ca`]: RSA-2048, issues the cards' certificates |
 //! | card certificate | EF `000A` of the JPKI AP: RSA-2048, no personal data (card.md) | [`TestPki::issue_card`]: subject `C=JP, O=elig sandbox JPKI, CN=auth <serial>` |
-//! | revocation | J-LIS's CRL | a signed X.509 v2 CRL of the authentication CA ([`TestPki::crl_der`]) |
+//! | revocation | J-LIS's CRL | a signed X.509 v2 CRL of the authentication CA ([`TestPki::crl_der`]); the device CA has one too ([`TestPki::device_crl_der`]) |
 //! | device CA | the portal that registers reception devices | [`TestPki::device_ca`]: issues TLS client certificates that name the facility ([`Facility`]) |
 //! | server certificate | the web service's TLS certificate | issued by a separate gateway CA; SAN `localhost` and `127.0.0.1` |
 //!
@@ -267,6 +267,7 @@ impl Authority {
             cert_der: cert_der(&cert)?,
             ca_cert_der: self.cert_der.clone(),
             key: TestKey(key),
+            revoked_on: None,
         })
     }
 
@@ -289,13 +290,13 @@ impl Authority {
         })
     }
 
-    /// Issues a signed CRL listing `revoked` (serial, revocation day), `thisUpdate`
-    /// 2025-04-01, `nextUpdate` 2045-12-31.
+    /// Issues a signed CRL listing `revoked` (serial, revocation day); `thisUpdate` is
+    /// 2025-04-01 or the latest revocation day if later, `nextUpdate` 2045-12-31.
     pub fn issue_crl(&self, revoked: &[(u64, Date)]) -> Result<Vec<u8>, PkiError> {
         let (_, to) = long_validity();
-        let this_update = Date::new(2025, 4, 1)
-            .map(utc_midnight)
-            .unwrap_or(SystemTime::UNIX_EPOCH);
+        let first = Date::new(2025, 4, 1).unwrap_or(Date::MIN);
+        let latest = revoked.iter().map(|(_, day)| *day).max().unwrap_or(first);
+        let this_update = utc_midnight(latest.max(first));
         let revoked: Vec<(u64, SystemTime)> = revoked
             .iter()
             .map(|(serial, day)| (*serial, utc_midnight(*day)))
@@ -343,6 +344,8 @@ pub struct DeviceCredentials {
     pub ca_cert_der: Vec<u8>,
     /// The client key.
     pub key: TestKey,
+    /// Day the registration was withdrawn, if it was (the certificate is then revoked).
+    pub revoked_on: Option<Date>,
 }
 
 /// The gateway's TLS server certificate and key.
@@ -361,6 +364,10 @@ pub struct DevicePlan {
     pub label: String,
     /// The facility the device belongs to.
     pub facility: Facility,
+    /// Day the device's registration was withdrawn (its certificate is then on the device
+    /// CA's CRL, and the gateway answers `unknown_device`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_on: Option<Date>,
 }
 
 /// What the PKI must contain: the registered devices and the revoked card serials.
@@ -381,6 +388,7 @@ pub struct TestPki {
     server: ServerCredentials,
     devices: Vec<DeviceCredentials>,
     crl_der: Vec<u8>,
+    device_crl_der: Vec<u8>,
 }
 
 /// The authentication CA's name: clearly not J-LIS's.
@@ -400,10 +408,17 @@ impl TestPki {
         let gateway_ca = Authority::generate(seed, GATEWAY_CA_NAME)?;
         let server = gateway_ca.issue_server()?;
         let mut devices = Vec::with_capacity(plan.devices.len());
+        let mut withdrawn = Vec::new();
         for (serial, device) in (100u64..).zip(&plan.devices) {
-            devices.push(device_ca.issue_device(serial, &device.label, &device.facility)?);
+            let mut issued = device_ca.issue_device(serial, &device.label, &device.facility)?;
+            issued.revoked_on = device.revoked_on;
+            if let Some(day) = device.revoked_on {
+                withdrawn.push((serial, day));
+            }
+            devices.push(issued);
         }
         let crl_der = auth_ca.issue_crl(&plan.revoked)?;
+        let device_crl_der = device_ca.issue_crl(&withdrawn)?;
         Ok(Self {
             auth_ca,
             device_ca,
@@ -411,6 +426,7 @@ impl TestPki {
             server,
             devices,
             crl_der,
+            device_crl_der,
         })
     }
 
@@ -444,9 +460,14 @@ impl TestPki {
         self.devices.iter().find(|d| d.label == label)
     }
 
-    /// The authentication CA's CRL, DER.
+    /// The authentication CA's CRL (revoked cards), DER.
     pub fn crl_der(&self) -> &[u8] {
         &self.crl_der
+    }
+
+    /// The device CA's CRL (withdrawn device registrations), DER.
+    pub fn device_crl_der(&self) -> &[u8] {
+        &self.device_crl_der
     }
 
     /// Issues a card certificate from the authentication CA (see [`Authority::issue_card`]).
@@ -464,6 +485,7 @@ mod tests {
             devices: vec![DevicePlan {
                 label: "clinic".into(),
                 facility: Facility::CheckupInstitution("0110113719".parse().unwrap()),
+                revoked_on: None,
             }],
             revoked: vec![(7, Date::new(2025, 6, 1).unwrap())],
         }

@@ -4,8 +4,8 @@
 //! |---|---|
 //! | `gateway-ca.pem` | the trust anchor for the server certificate (clients need it) |
 //! | `device-<label>.pem`, `device-<label>.key.pem` | a registered device's client certificate and PKCS#8 key |
-//! | `auth-ca.pem`, `auth-ca.crl.pem` | the JPKI-like authentication CA and its CRL |
-//! | `device-ca.pem` | the device registration CA |
+//! | `auth-ca.pem`, `auth-ca.crl.pem` | the JPKI-like authentication CA and its CRL (revoked cards) |
+//! | `device-ca.pem`, `device-ca.crl.pem` | the device registration CA and its CRL (withdrawn devices) |
 //! | `server.pem`, `server.key.pem` | the gateway's certificate and key |
 //! | `*-ca.key.pem` | the CAs' keys (to issue more cards/devices after loading) |
 //! | `state.json` | the CAs' key-derivation seeds and the device list |
@@ -145,6 +145,12 @@ impl TestPki {
         }
         write(
             dir,
+            "device-ca.crl.pem",
+            &pem("X509 CRL", &self.device_crl_der)?,
+            &mut written,
+        )?;
+        write(
+            dir,
             "auth-ca.crl.pem",
             &pem("X509 CRL", &self.crl_der)?,
             &mut written,
@@ -187,6 +193,7 @@ impl TestPki {
                 .map(|d| DevicePlan {
                     label: d.label.clone(),
                     facility: d.facility.clone(),
+                    revoked_on: d.revoked_on,
                 })
                 .collect(),
         };
@@ -235,12 +242,11 @@ impl TestPki {
                 cert_der: cert_der(&cert)?,
                 ca_cert_der: device_ca.cert_der.clone(),
                 key: TestKey(key),
+                revoked_on: plan.revoked_on,
             });
         }
-        let crl = <CertificateList>::from_der(&read_pem(dir, "auth-ca.crl.pem", "X509 CRL")?)
-            .map_err(|e| PkiError::State(format!("auth-ca.crl.pem: {e}")))?;
-        let crl_der = der::Encode::to_der(&crl)
-            .map_err(|e| PkiError::State(format!("auth-ca.crl.pem: {e}")))?;
+        let crl_der = load_crl(dir, "auth-ca.crl.pem")?;
+        let device_crl_der = load_crl(dir, "device-ca.crl.pem")?;
         Ok(Self {
             auth_ca,
             device_ca,
@@ -248,8 +254,16 @@ impl TestPki {
             server,
             devices,
             crl_der,
+            device_crl_der,
         })
     }
+}
+
+/// A CRL file, checked to parse (its signature is checked when the gateway starts).
+fn load_crl(dir: &Path, name: &str) -> Result<Vec<u8>, PkiError> {
+    let der = read_pem(dir, name, "X509 CRL")?;
+    <CertificateList>::from_der(&der).map_err(|e| PkiError::State(format!("{name}: {e}")))?;
+    Ok(der)
 }
 
 #[cfg(test)]

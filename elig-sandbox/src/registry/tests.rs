@@ -148,7 +148,14 @@ fn every_validity_outcome_is_covered() {
 fn pki_plan_lists_revoked_cards_and_devices() {
     let plan = registry().pki_plan();
     assert_eq!(plan.revoked, vec![(1008, day(2025, 6, 1))]);
-    assert_eq!(plan.devices.len(), 2);
+    assert_eq!(plan.devices.len(), 3);
+    assert_eq!(
+        plan.devices
+            .iter()
+            .filter(|d| d.revoked_on.is_some())
+            .count(),
+        1
+    );
 }
 
 #[test]

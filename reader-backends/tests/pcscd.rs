@@ -162,6 +162,7 @@ fn card_pulled_mid_check_is_card_removed() {
     let child = Command::new(env!("CARGO_BIN_EXE_vpcd-card"))
         .args(["--port", SPARE_PORT, "--pin", "1234", "--seed", "9"])
         .stdin(Stdio::null())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let mut guard = ChildGuard(Some(child));

@@ -232,6 +232,39 @@ fn read_ef_exact_length_beyond_offset_range_sends_nothing() {
     assert_eq!(out.len(), 0x8000);
 }
 
+/// Without the `my-number` feature the generic ReadEf cannot read the My Number either
+/// (SELECT 券面事項入力補助AP, verify, ReadEf of EF 0001 would otherwise give it away).
+#[cfg(not(feature = "my-number"))]
+#[test]
+fn read_ef_refuses_the_my_number_without_the_feature() {
+    let mut ef = hex("FF100C");
+    ef.extend_from_slice(b"123456789018");
+    ef.extend_from_slice(&[0xFF, 0xFF]);
+    for (length, command) in [
+        (ReadLength::Tlv, "00B0000000"),
+        (ReadLength::Exact(17), "00B0000011"),
+    ] {
+        let err = procedure_error(run_script(
+            ReadEf::new(
+                jpki_apdu::FileId::new(0x0001),
+                length,
+                ReaderLimits::short_only(),
+            ),
+            &[
+                ex("00A4020C020001", OK),
+                ex_bytes(hex(command), with_sw(&ef, OK)),
+            ],
+        ));
+        assert_eq!(
+            err,
+            Error::Misuse(jpki_apdu::procedure::Misuse::MyNumberNeedsFeature)
+        );
+        let text = format!("{err} {err:?}");
+        assert!(!text.contains("1234"), "{text}");
+        assert!(text.contains("my-number"), "{text}");
+    }
+}
+
 #[test]
 fn read_ef_end_of_file_errors() {
     // 6B00 before the declared length.

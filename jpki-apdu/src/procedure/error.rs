@@ -122,6 +122,10 @@ pub enum Misuse {
     UnexpectedResponse,
     /// `poll` after the procedure finished or failed.
     Finished,
+    /// The file read is the My Number (its content starts with the tag `FF10`) and the
+    /// `my-number` cargo feature is off: the bytes were discarded (zeroized) unparsed.
+    /// card.md: reading it must be impossible unless the library user opts in.
+    MyNumberNeedsFeature,
     /// A command the encoding or the reader cannot carry.
     Command(CommandError),
 }
@@ -207,6 +211,11 @@ impl fmt::Display for Error {
             Self::Misuse(Misuse::Finished) => {
                 f.write_str("caller error: the procedure has already finished")
             }
+            Self::Misuse(Misuse::MyNumberNeedsFeature) => f.write_str(
+                "caller error: the file read is the My Number (個人番号); reading it needs the \
+                 `my-number` cargo feature, and a checkup institution has no legal ground to \
+                 collect it; the bytes were discarded",
+            ),
             Self::Misuse(Misuse::Command(e)) => write!(f, "{e}"),
         }
     }

@@ -176,6 +176,20 @@ impl ReadMachine {
         Step::Done(core::mem::take(&mut *self.buf))
     }
 
+    /// Without the `my-number` feature, a file whose content is the My Number TLV (tag
+    /// `FF10`, EF `0001` of the 券面事項入力補助AP) is refused as soon as its first two bytes
+    /// are in, and they are zeroized: this generic procedure must not be a way around the
+    /// feature (card.md, legal note). `FF10` starts no other file of the card.
+    fn refuse_my_number(&mut self) -> Result<(), Error> {
+        if cfg!(feature = "my-number") || !self.buf.starts_with(&[0xFF, 0x10]) {
+            return Ok(());
+        }
+        zeroize::Zeroize::zeroize(&mut *self.buf);
+        self.total = None;
+        self.phase = Phase::Finished;
+        Err(Misuse::MyNumberNeedsFeature.into())
+    }
+
     /// Learns the total length from the TLV header once enough bytes are in.
     fn learn_total(&mut self) -> Result<(), Error> {
         if self.total.is_some() || self.length != ReadLength::Tlv {
@@ -210,6 +224,7 @@ impl ReadMachine {
                     .saturating_sub(self.buf.len());
                 let taken = data.get(..room).unwrap_or(data);
                 self.buf.extend_from_slice(taken);
+                self.refuse_my_number()?;
                 self.learn_total()?;
                 let eof = status == StatusWord::EndOfFile;
                 match self.total {

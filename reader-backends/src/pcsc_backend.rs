@@ -384,3 +384,38 @@ impl Transport for PcscReader {
         self.limits
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_map_to_who_is_at_fault() {
+        let cases = [
+            (PcscError::NoSmartcard, "NoCard"),
+            (PcscError::RemovedCard, "CardRemoved"),
+            (PcscError::ResetCard, "CardReset"),
+            (PcscError::ReaderUnavailable, "ReaderGone"),
+            (PcscError::UnknownReader, "ReaderGone"),
+            (PcscError::NoService, "NoService"),
+            (PcscError::ServiceStopped, "NoService"),
+            (PcscError::Timeout, "Timeout"),
+            (PcscError::SharingViolation, "Busy"),
+            (PcscError::InvalidValue, "Other"),
+        ];
+        for (pcsc, expected) in cases {
+            let mapped = format!("{:?}", map_error(pcsc));
+            assert!(mapped.starts_with(expected), "{pcsc:?} -> {mapped}");
+        }
+    }
+
+    #[test]
+    fn recognises_pin_verify_and_isd_select() {
+        assert!(is_pin_verify(&[0x00, 0x20, 0x00, 0x80, 0x04, 1, 2, 3, 4]));
+        assert!(!is_pin_verify(&[0x00, 0x20, 0x00, 0x80]));
+        assert!(is_isd_select(&[
+            0x00, 0xA4, 0x04, 0x0C, 0x07, 0xA0, 0, 0, 1, 0x51, 0, 0
+        ]));
+        assert!(!is_isd_select(&[0x00, 0xA4, 0x04, 0x0C, 0x02, 0xA0, 0]));
+    }
+}

@@ -19,7 +19,7 @@
 #![allow(clippy::print_stderr)]
 
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,7 +27,6 @@ use std::time::{Duration, Instant};
 
 use reader_backends::mock::{CardConfig, CardCredentials, VirtualMyNumberCard};
 use reader_backends::vpcd::{self, ServeEnd, VpcdEvent};
-use rsa::pkcs8::DecodePrivateKey;
 use zeroize::Zeroizing;
 
 const USAGE: &str = "usage: vpcd-card --port PORT --pin NNNN [--seed N] [--extended on|off] \
@@ -90,33 +89,6 @@ fn parse_args() -> Result<Args, String> {
     })
 }
 
-fn read(dir: &Path, name: &str) -> Result<Vec<u8>, String> {
-    std::fs::read(dir.join(name)).map_err(|e| format!("{}: {e}", dir.join(name).display()))
-}
-
-fn load_chain(dir: &Path) -> Result<CardCredentials, String> {
-    let key = |name: &str| -> Result<rsa::PrivateKey, String> {
-        let der = Zeroizing::new(read(dir, name)?);
-        rsa::PrivateKey::from_pkcs8_der(&der).map_err(|e| format!("{name}: not PKCS#8 RSA: {e}"))
-    };
-    let creds = CardCredentials::from_auth_chain(
-        key("auth-key.der")?,
-        read(dir, "auth-cert.der")?,
-        read(dir, "auth-ca.der")?,
-    )
-    .map_err(|e| e.to_string())?;
-    if dir.join("sign-key.der").exists() {
-        return creds
-            .with_sign(
-                key("sign-key.der")?,
-                read(dir, "sign-cert.der")?,
-                read(dir, "sign-ca.der")?,
-            )
-            .map_err(|e| e.to_string());
-    }
-    Ok(creds)
-}
-
 fn connect(addr: SocketAddr, timeout: Duration, stop: &AtomicBool) -> Result<TcpStream, String> {
     let deadline = Instant::now()
         .checked_add(timeout)
@@ -161,7 +133,8 @@ fn run() -> Result<(), String> {
         .pin(&args.pin)
         .config(config);
     if let Some(dir) = &args.chain {
-        builder = builder.credentials(load_chain(dir)?);
+        builder =
+            builder.credentials(CardCredentials::from_der_dir(dir).map_err(|e| e.to_string())?);
     }
     let mut card = builder.build().map_err(|e| e.to_string())?;
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));

@@ -71,6 +71,18 @@ pub enum PkiError {
     NotRsa2048,
     /// A supplied certificate does not fit a card EF (more than 32,767 bytes).
     TooLarge,
+    /// A credentials file could not be read (caller misuse: wrong directory or names).
+    Io {
+        /// The file.
+        file: std::path::PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A key file is not a PKCS#8 DER RSA private key (caller misuse).
+    KeyFile {
+        /// The file.
+        file: std::path::PathBuf,
+    },
 }
 
 impl core::fmt::Display for PkiError {
@@ -87,6 +99,14 @@ impl core::fmt::Display for PkiError {
             Self::TooLarge => {
                 f.write_str("caller error: certificate larger than a card EF (32,767 bytes)")
             }
+            Self::Io { file, source } => {
+                write!(f, "caller error: cannot read {}: {source}", file.display())
+            }
+            Self::KeyFile { file } => write!(
+                f,
+                "caller error: {} is not a PKCS#8 DER RSA private key",
+                file.display()
+            ),
         }
     }
 }
@@ -226,6 +246,40 @@ impl CardCredentials {
             "sign",
         )?);
         Ok(self)
+    }
+
+    /// Credentials from DER files in `dir`, as `vpcd-card --chain DIR` takes them:
+    /// `auth-key.der` (PKCS#8 RSA-2048 private key), `auth-cert.der`, `auth-ca.der`, and,
+    /// when `sign-key.der` exists, `sign-key.der`, `sign-cert.der`, `sign-ca.der`.
+    /// The key bytes are zeroized after parsing.
+    ///
+    /// # Errors
+    /// [`PkiError::Io`], [`PkiError::KeyFile`], or see [`KeyAndChain::new`].
+    pub fn from_der_dir(dir: &std::path::Path) -> Result<Self, PkiError> {
+        use rsa::pkcs8::DecodePrivateKey;
+        let read = |name: &str| {
+            let file = dir.join(name);
+            std::fs::read(&file).map_err(|source| PkiError::Io { file, source })
+        };
+        let key = |name: &str| {
+            let der = zeroize::Zeroizing::new(read(name)?);
+            PrivateKey::from_pkcs8_der(&der).map_err(|_| PkiError::KeyFile {
+                file: dir.join(name),
+            })
+        };
+        let creds = Self::from_auth_chain(
+            key("auth-key.der")?,
+            read("auth-cert.der")?,
+            read("auth-ca.der")?,
+        )?;
+        if dir.join("sign-key.der").exists() {
+            return creds.with_sign(
+                key("sign-key.der")?,
+                read("sign-cert.der")?,
+                read("sign-ca.der")?,
+            );
+        }
+        Ok(creds)
     }
 
     /// Removes the signature certificate (an under-15 card holds none; EF `0008` then says so).

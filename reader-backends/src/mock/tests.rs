@@ -436,3 +436,30 @@ fn phone_tokens_guard_the_auth_certificate() {
     run(&mut c, &select_ef(0x000A));
     assert_eq!(run(&mut c, &[0x00, 0xB0, 0x00, 0x00, 0x00]), 0x6982);
 }
+
+#[test]
+fn credentials_load_from_a_der_directory() {
+    use rsa::pkcs8::EncodePrivateKey;
+    let c = card();
+    let dir = tempfile::tempdir().unwrap();
+    let auth = c.credentials().auth();
+    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
+    write(
+        "auth-key.der",
+        auth.key().to_pkcs8_der().unwrap().as_bytes(),
+    );
+    write("auth-cert.der", auth.cert_der());
+    write("auth-ca.der", auth.ca_cert_der());
+    let loaded = CardCredentials::from_der_dir(dir.path()).unwrap();
+    assert_eq!(loaded.auth().cert_der(), auth.cert_der());
+    assert!(loaded.sign().is_none());
+    write("sign-key.der", b"not a key");
+    assert!(matches!(
+        CardCredentials::from_der_dir(dir.path()),
+        Err(PkiError::KeyFile { .. })
+    ));
+    std::fs::remove_file(dir.path().join("auth-ca.der")).unwrap();
+    let err = CardCredentials::from_der_dir(dir.path()).unwrap_err();
+    assert!(matches!(err, PkiError::Io { .. }));
+    assert!(err.to_string().contains("auth-ca.der"));
+}

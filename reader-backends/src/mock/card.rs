@@ -260,7 +260,7 @@ impl CardCore {
                 if self.creds.sign().is_some() {
                     vec![0x8F, 0x8F, 0x00]
                 } else {
-                    vec![0x8F, 0x00, 0x00]
+                    vec![0x00, 0x8F, 0x00]
                 }
             }
             BinaryEf::MyNumber => return self.persona.my_number_ef(),

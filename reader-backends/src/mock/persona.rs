@@ -12,7 +12,8 @@
 //!
 //! Our design where the sources are silent: the DF21 offsets point at each of DF22..DF25
 //! from the start of the `FF 20` value; EF 0008 without a signature certificate reads
-//! `8F 00 00`; the token-info fields after the label are blank-padded text and zeros.
+//! `00 8F 00` (first byte: signature certificate, second: authentication certificate, as
+//! the public tools read it); the token-info fields after the label are blank-padded text and zeros.
 
 use zeroize::Zeroizing;
 

@@ -1,0 +1,175 @@
+//! The virtual card's files read through `jpki-apdu`'s own procedures and parsers: an
+//! independent check of the EF encodings (token info, certificate presence, 基本4情報 with
+//! multi-byte BER lengths, the My Number behind the PIN).
+#![allow(clippy::unwrap_used)] // test code
+
+use jpki_apdu::content::{Sex as ApduSex, TokenKind as ApduToken, encode_basic_info};
+use jpki_apdu::procedure::{
+    LastTry, ReadBasicInfo, ReadCertAvailability, ReadTokenInfo, SelectApplication,
+};
+use jpki_apdu::{AssistPin, drive};
+use reader_backends::Transport;
+use reader_backends::mock::{
+    CardConfig, CardCredentials, Persona, Sex, TokenKind, VirtualMyNumberCard,
+};
+
+/// An address longer than 127 bytes, so its DF23 length needs the `81 xx` form.
+const LONG_ADDRESS: &str = "北海道札幌市中央区北一条西２丁目１番地　札幌市役所本庁舎内　試験用の長い住所を持つ架空の人物のための番地表記１２３４５";
+
+fn persona() -> Persona {
+    Persona::new(
+        "見本\u{3000}太郎",
+        LONG_ADDRESS,
+        "20010203",
+        Sex::Male,
+        "123456789018",
+    )
+    .unwrap()
+}
+
+fn card_with(persona: Persona, config: CardConfig) -> VirtualMyNumberCard {
+    VirtualMyNumberCard::builder()
+        .seed(5)
+        .persona(persona)
+        .config(config)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn basic_info_round_trips_through_jpki_apdu() {
+    assert!(LONG_ADDRESS.len() > 127);
+    for config in [CardConfig::extended(), CardConfig::short_only()] {
+        let mut card = card_with(persona(), config);
+        let read = ReadBasicInfo::new(
+            AssistPin::new("1234").unwrap(),
+            LastTry::Refuse,
+            card.limits(),
+        );
+        let info = drive(read, |c| card.transmit(c)).unwrap();
+        assert_eq!(info.name, "見本\u{3000}太郎");
+        assert_eq!(info.address, LONG_ADDRESS);
+        assert_eq!(info.sex, ApduSex::Male);
+        let b = info.birth_date;
+        assert_eq!((b.year(), b.month(), b.day()), (2001, 2, 3));
+        assert!(!card.any_verified());
+    }
+}
+
+#[test]
+fn basic_info_bytes_match_jpki_apdus_encoder() {
+    let mut card = card_with(persona(), CardConfig::extended());
+    let select = |aid: &[u8]| {
+        let mut c = vec![0x00, 0xA4, 0x04, 0x0C, u8::try_from(aid.len()).unwrap()];
+        c.extend_from_slice(aid);
+        c
+    };
+    card.transmit(&select(jpki_apdu::ids::ASSIST_AP.as_bytes()))
+        .unwrap();
+    card.transmit(&[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x11])
+        .unwrap();
+    card.transmit(&[0x00, 0x20, 0x00, 0x80, 0x04, b'1', b'2', b'3', b'4'])
+        .unwrap();
+    card.transmit(&[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x02])
+        .unwrap();
+    let r = card
+        .transmit(&[0x00, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x00])
+        .unwrap();
+    let expected = encode_basic_info("見本\u{3000}太郎", LONG_ADDRESS, "20010203", ApduSex::Male);
+    assert_eq!(&r[..r.len() - 2], expected.as_slice());
+}
+
+/// The small JPKI files are read with the JPKI AP selected first.
+fn select_jpki(card: &mut VirtualMyNumberCard) {
+    let select = SelectApplication::new(jpki_apdu::ids::JPKI_AP);
+    drive(select, |c| card.transmit(c)).unwrap();
+}
+
+#[test]
+fn token_info_and_certificate_presence_parse() {
+    let mut card = card_with(Persona::default(), CardConfig::short_only());
+    select_jpki(&mut card);
+    let info = drive(ReadTokenInfo::new(card.limits()), |c| card.transmit(c)).unwrap();
+    assert_eq!(info.kind(), ApduToken::PhysicalCard);
+    assert_eq!(info.label(), b"JPKIAPICCTOKEN2");
+    let avail = drive(ReadCertAvailability::new(card.limits()), |c| {
+        card.transmit(c)
+    })
+    .unwrap();
+    assert!(avail.has_auth_certificate() && avail.has_sign_certificate());
+
+    let mut phone = card_with(
+        Persona::default().with_token(TokenKind::IPhone),
+        CardConfig::extended(),
+    );
+    select_jpki(&mut phone);
+    let info = drive(ReadTokenInfo::new(phone.limits()), |c| phone.transmit(c)).unwrap();
+    assert_eq!(info.kind(), ApduToken::IosToken);
+}
+
+#[test]
+fn under_fifteen_card_has_no_signature_certificate() {
+    let full = card_with(Persona::default(), CardConfig::extended());
+    let auth = full.credentials().auth();
+    let creds = CardCredentials::from_auth_chain(
+        auth.key().clone(),
+        auth.cert_der().to_vec(),
+        auth.ca_cert_der().to_vec(),
+    )
+    .unwrap();
+    let mut card = VirtualMyNumberCard::builder()
+        .credentials(creds)
+        .build()
+        .unwrap();
+    select_jpki(&mut card);
+    let avail = drive(ReadCertAvailability::new(card.limits()), |c| {
+        card.transmit(c)
+    })
+    .unwrap();
+    assert!(avail.has_auth_certificate());
+    assert!(!avail.has_sign_certificate());
+}
+
+#[test]
+fn the_card_guards_the_my_number_behind_the_pin() {
+    let mut card = card_with(persona(), CardConfig::extended());
+    // Without its PIN the card refuses the file.
+    card.transmit(&[
+        0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08,
+    ])
+    .unwrap();
+    card.transmit(&[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x01])
+        .unwrap();
+    assert_eq!(
+        card.transmit(&[0x00, 0xB0, 0x00, 0x00, 0x00]).unwrap(),
+        [0x69, 0x82]
+    );
+}
+
+#[cfg(feature = "my-number")]
+#[test]
+fn with_the_feature_the_my_number_reads_after_the_pin() {
+    use jpki_apdu::DriveError;
+    use jpki_apdu::procedure::{Error as ProcError, ReadMyNumber};
+    let mut card = card_with(persona(), CardConfig::short_only());
+    let read = ReadMyNumber::new(
+        AssistPin::new("1234").unwrap(),
+        LastTry::Refuse,
+        card.limits(),
+    );
+    let number = drive(read, |c| card.transmit(c)).unwrap();
+    assert_eq!(number.expose_digits(), "123456789018");
+    assert!(!card.log().transcript().contains("313233343536"));
+    assert!(!card.any_verified());
+    let wrong = ReadMyNumber::new(
+        AssistPin::new("0000").unwrap(),
+        LastTry::Refuse,
+        card.limits(),
+    );
+    assert!(matches!(
+        drive(wrong, |c| card.transmit(c)),
+        Err(DriveError::Procedure(ProcError::WrongPin {
+            tries_left: Some(2)
+        }))
+    ));
+}

@@ -24,8 +24,9 @@ use elig_proto::gateway::InquiryRequest;
 use elig_sandbox::access_log::{AccessEntry, AccessLog};
 use elig_sandbox::client::{Answer, TestClient};
 use elig_sandbox::clock::jst_date;
-use elig_sandbox::pki::{CardCredentials, DeviceCredentials};
-use elig_sandbox::{Sandbox, SandboxConfig, inquiry};
+use elig_sandbox::pki::{CardCredentials, DeviceCredentials, TestPki};
+use elig_sandbox::registry::Registry;
+use elig_sandbox::{Sandbox, SandboxConfig, SandboxHandle, inquiry};
 use rustls::SignatureScheme;
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::sign::Signer;
@@ -154,20 +155,68 @@ fn tbs_bytes(
     Ok(tbs.encode())
 }
 
+/// User + system CPU time of this process's threads whose name starts with `prefix`, from
+/// `/proc/self/task/*/stat` (Linux; clock ticks of 10 ms, the kernel's USER_HZ on every
+/// mainstream distribution). `None` off Linux.
+fn threads_cpu(prefix: &str) -> Option<Duration> {
+    let mut ticks = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let path = task.ok()?.path();
+        let Ok(stat) = std::fs::read_to_string(path.join("stat")) else {
+            continue; // the thread ended meanwhile
+        };
+        let (head, after_name) = stat.rsplit_once(')')?;
+        let name = head.split_once('(')?.1;
+        if !name.starts_with(prefix) {
+            continue;
+        }
+        let mut fields = after_name.split_whitespace().skip(11);
+        let utime: u64 = fields.next()?.parse().ok()?;
+        let stime: u64 = fields.next()?.parse().ok()?;
+        ticks += utime + stime;
+    }
+    Some(Duration::from_millis(ticks * 10))
+}
+
 /// The nearest-rank percentile `per_mille`/1000 of sorted samples.
 fn percentile(sorted: &[Duration], per_mille: usize) -> Duration {
     let rank = (sorted.len() * per_mille).div_ceil(1000).max(1);
     sorted.get(rank - 1).copied().unwrap_or(Duration::ZERO)
 }
 
-#[tokio::main]
-async fn main() -> Result<(), BoxError> {
+fn main() -> Result<(), BoxError> {
     let options = options()?;
+    // The gateway and the clients run on separate runtimes (named threads), so that the
+    // gateway's own CPU time can be read per thread. Both have one worker per core: they
+    // compete for the same cores, as a vendor's client and the gateway would on one machine.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let gateway_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cores)
+        .thread_name("gateway")
+        .enable_all()
+        .build()?;
+    let client_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cores)
+        .thread_name("client")
+        .enable_all()
+        .build()?;
     let times = Arc::new(GatewayTimes::default());
     let config = SandboxConfig::embedded_default()?.with_access_log(times.clone());
     let pki = config.pki.clone();
     let registry = config.registry.clone();
-    let sandbox = Sandbox::start(config).await?;
+    let sandbox = gateway_rt.block_on(Sandbox::start(config))?;
+    client_rt.block_on(run(&options, &sandbox, &pki, &registry, &times))?;
+    gateway_rt.block_on(sandbox.shutdown());
+    Ok(())
+}
+
+async fn run(
+    options: &Options,
+    sandbox: &SandboxHandle,
+    pki: &TestPki,
+    registry: &Registry,
+    times: &GatewayTimes,
+) -> Result<(), BoxError> {
     let addr = sandbox.addr();
     let devices: Vec<DeviceCredentials> = pki
         .devices()
@@ -181,8 +230,8 @@ async fn main() -> Result<(), BoxError> {
         cards.push(pki.issue_card(&person.card.spec())?);
     }
     println!(
-        "elig-sandbox load: {} CPU(s), client and server in one process, loopback TLS 1.3, \
-         {}s or {} inquiries per level",
+        "elig-sandbox load: {} CPU(s), client and gateway in one process (separate runtimes), \
+         loopback TLS 1.3, {}s or {} inquiries per level",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         options.seconds,
         options.max
@@ -190,9 +239,9 @@ async fn main() -> Result<(), BoxError> {
     println!();
     println!(
         "| clients | inquiries | inquiries/s | inquiry p50 | inquiry p99 | check p50 | check p99 \
-         | gateway time/inquiry (mean) |"
+         | gateway time/inquiry (mean) | gateway CPU/inquiry | client CPU/inquiry |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for &clients in &options.clients {
         let mut workers = Vec::with_capacity(clients);
         for i in 0..clients {
@@ -217,6 +266,8 @@ async fn main() -> Result<(), BoxError> {
         let deadline = Instant::now() + Duration::from_secs(options.seconds);
         let budget = Arc::new(std::sync::atomic::AtomicUsize::new(options.max));
         let started = Instant::now();
+        let gateway_cpu_before = threads_cpu("gateway");
+        let client_cpu_before = threads_cpu("client");
         let mut tasks = Vec::with_capacity(clients);
         for mut worker in workers {
             let budget = budget.clone();
@@ -247,6 +298,18 @@ async fn main() -> Result<(), BoxError> {
             check.extend(c);
         }
         let elapsed = started.elapsed();
+        let per_inquiry = |before: Option<Duration>, after: Option<Duration>| match (before, after)
+        {
+            (Some(a), Some(b)) if !inquiry.is_empty() && b >= a => {
+                format!(
+                    "{:.0} µs",
+                    (b - a).as_secs_f64() * 1e6 / inquiry.len() as f64
+                )
+            }
+            _ => "n/a".to_owned(),
+        };
+        let gateway_cpu = per_inquiry(gateway_cpu_before, threads_cpu("gateway"));
+        let client_cpu = per_inquiry(client_cpu_before, threads_cpu("client"));
         inquiry.sort();
         check.sort();
         let rate = inquiry.len() as f64 / elapsed.as_secs_f64();
@@ -254,7 +317,7 @@ async fn main() -> Result<(), BoxError> {
         let gateway_mean = gateway.iter().sum::<u64>() as f64 / gateway.len().max(1) as f64;
         let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1000.0);
         println!(
-            "| {clients} | {} | {rate:.0} | {} | {} | {} | {} | {:.0} µs |",
+            "| {clients} | {} | {rate:.0} | {} | {} | {} | {} | {:.0} µs | {gateway_cpu} | {client_cpu} |",
             inquiry.len(),
             ms(percentile(&inquiry, 500)),
             ms(percentile(&inquiry, 990)),
@@ -267,8 +330,9 @@ async fn main() -> Result<(), BoxError> {
     println!(
         "inquiry = POST /v1/inquiry round trip (the gateway's full verification and lookup); \
          check = challenge + client signature + inquiry; gateway time = the access log's \
-         latency_us of the inquiry (from request to answer, inside the gateway)."
+         latency_us of the inquiry (from request to answer, inside the gateway); gateway / client \
+         CPU = user+system CPU of the gateway's / the clients' threads per verified inquiry \
+         (challenge included)."
     );
-    sandbox.shutdown().await;
     Ok(())
 }

@@ -11,6 +11,7 @@ mod files;
 mod log;
 mod persona;
 mod pki;
+mod testpki;
 
 use std::time::Duration;
 

@@ -8,7 +8,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use elig_proto::gateway::{
     self as proto, Basis, ChallengeRequest, ChallengeResponse, InquiryRequest, InquiryResult,
-    Message, Proof, RejectReason, Rejection, RequestId,
+    Message, Proof, RejectReason, Rejection,
 };
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body_util::{BodyExt as _, Full, Limited};
@@ -40,9 +40,8 @@ enum Route {
 
 /// A finished exchange, before it becomes an HTTP response and a log record.
 struct Outcome {
-    status: u16,
-    body: Vec<u8>,
-    reason: Option<RejectReason>,
+    /// The encoded 200 answer, or the rejection (encoded last, with the request id).
+    answer: Result<Vec<u8>, Rejection>,
     mode: Option<&'static str>,
     card: Option<String>,
     validity: Option<String>,
@@ -51,9 +50,7 @@ struct Outcome {
 impl Outcome {
     fn ok(body: Vec<u8>) -> Self {
         Self {
-            status: 200,
-            body,
-            reason: None,
+            answer: Ok(body),
             mode: None,
             card: None,
             validity: None,
@@ -61,18 +58,31 @@ impl Outcome {
     }
 
     fn reject(rejection: Rejection) -> Self {
-        let reason = rejection.reason;
-        // A Rejection built by `Rejection::new` always encodes; the fallback is a constant.
-        let body = proto::encode(&rejection).unwrap_or_else(|_| {
-            br#"{"version":1,"reason":"internal","message":"encoding failed"}"#.to_vec()
-        });
         Self {
-            status: reason.http_status(),
-            body,
-            reason: Some(reason),
+            answer: Err(rejection),
             mode: None,
             card: None,
             validity: None,
+        }
+    }
+
+    fn reason(&self) -> Option<RejectReason> {
+        self.answer.as_ref().err().map(|r| r.reason)
+    }
+
+    /// HTTP status and body.
+    fn into_response_parts(self) -> (u16, Vec<u8>) {
+        match self.answer {
+            Ok(body) => (200, body),
+            Err(rejection) => {
+                let status = rejection.http_status();
+                // A Rejection built by `Rejection::new` always encodes; the fallback is a
+                // constant.
+                let body = proto::encode(&rejection).unwrap_or_else(|_| {
+                    br#"{"version":1,"reason":"internal","message":"encoding failed"}"#.to_vec()
+                });
+                (status, body)
+            }
         }
     }
 }
@@ -180,9 +190,9 @@ impl Gateway {
                 Some(Route::Inquiry) => "inquiry",
                 None => "other",
             },
-            status: outcome.status,
+            status: outcome.reason().map_or(200, RejectReason::http_status),
             outcome: outcome
-                .reason
+                .reason()
                 .map_or_else(|| "ok".to_owned(), |r| r.as_str().to_owned()),
             mode: outcome.mode,
             card: outcome.card.clone(),
@@ -190,9 +200,9 @@ impl Gateway {
             request_bytes,
             latency_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         });
-        let status =
-            StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = Response::new(Full::new(Bytes::from(outcome.body)));
+        let (status, body) = outcome.into_response_parts();
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = Response::new(Full::new(Bytes::from(body)));
         *response.status_mut() = status;
         response.headers_mut().insert(
             header::CONTENT_TYPE,
@@ -263,28 +273,12 @@ impl Gateway {
                 Ok(inquiry) => {
                     let id = inquiry.request_id.clone();
                     let mut outcome = self.inquiry(device, &inquiry);
-                    if outcome.reason.is_some() {
-                        outcome = self.with_request_id(outcome, id);
-                    }
+                    outcome.answer = outcome.answer.map_err(|r| r.with_request_id(id));
                     outcome
                 }
                 Err(e) => reject(e.reason(), &e.to_string()),
             },
         }
-    }
-
-    /// Re-encodes a rejection with the inquiry's request id.
-    fn with_request_id(&self, outcome: Outcome, id: RequestId) -> Outcome {
-        let Some(reason) = outcome.reason else {
-            return outcome;
-        };
-        let message = proto::decode::<Rejection>(&outcome.body)
-            .map(|r| r.message)
-            .unwrap_or_default();
-        let mut again = Outcome::reject(Rejection::new(reason, &message).with_request_id(id));
-        again.mode = outcome.mode;
-        again.card = outcome.card;
-        again
     }
 
     fn challenge(&self, device: &DeviceIdentity) -> Outcome {

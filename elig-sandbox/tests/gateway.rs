@@ -304,8 +304,18 @@ async fn replayed_challenge_is_rejected() {
         client.inquiry(&request).await.unwrap(),
         Answer::Ok(_)
     ));
-    let (status, reason) = rejected(client.inquiry(&request).await.unwrap());
-    assert_eq!((status, reason), (409, RejectReason::ChallengeReplayed));
+    let Answer::Rejected { status, rejection } = client.inquiry(&request).await.unwrap() else {
+        panic!("a replay was accepted")
+    };
+    assert_eq!(
+        (status, rejection.reason),
+        (409, RejectReason::ChallengeReplayed)
+    );
+    assert_eq!(
+        rejection.request_id.as_ref().map(|id| id.as_str()),
+        Some("req-1"),
+        "an inquiry's rejection names its request"
+    );
 }
 
 #[tokio::test]

@@ -127,7 +127,8 @@ fi
 
 # --- 4. the virtual card ----------------------------------------------------------------------
 say "attaching vpcd-card to 127.0.0.1:$PORT"
-"$VPCD_CARD" --port "$PORT" --pin "$PIN" --seed 1 --extended on >"$WORK/vpcd-card.log" 2>&1 &
+# --verbose logs CLA/INS/SW of each APDU (never data): the OpenSC comparison counts them.
+"$VPCD_CARD" --port "$PORT" --pin "$PIN" --seed 1 --extended on --verbose >"$WORK/vpcd-card.log" 2>&1 &
 CARD_PID=$!
 present=""
 for _ in $(seq 1 100); do
@@ -200,5 +201,24 @@ grep -q "User Authentication Certificate" "$WORK/opensc.log" \
     || die "OpenSC did not list the user authentication certificate"
 grep -E "X.509 Certificate" "$WORK/opensc.log" | sed 's/^/    /'
 
+# --- 6c. OpenSC reads the certificate, verifies the PIN and signs; count its APDUs ----------
+say "independent client 2b: OpenSC reads the auth certificate, verifies the PIN and signs"
+apdus() { grep -c -- ' -> ' "$WORK/vpcd-card.log" || true; }
+before=$(apdus)
+timeout 60 pkcs15-tool --reader "$READER" --read-certificate 01 >"$WORK/opensc-cert.pem" 2>"$WORK/opensc-read.log" \
+    || die "pkcs15-tool --read-certificate failed"
+grep -q "BEGIN CERTIFICATE" "$WORK/opensc-cert.pem" || die "OpenSC returned no certificate"
+mid=$(apdus)
+head -c 32 /dev/zero >"$WORK/digest.bin"
+timeout 60 pkcs15-crypt --reader "$READER" --sign -k 01 --sha-256 --pkcs1 --pin "$PIN" \
+    -i "$WORK/digest.bin" -o "$WORK/opensc-sig.bin" >"$WORK/opensc-sign.log" 2>&1 \
+    || die "pkcs15-crypt --sign failed (see opensc-sign.log)"
+sig_len=$(wc -c <"$WORK/opensc-sig.bin")
+[ "$sig_len" -eq 256 ] || die "OpenSC signature is $sig_len bytes, expected 256"
+after=$(apdus)
+printf '    %-44s %s\n' "OpenSC read cert + verify PIN + sign" \
+    "256-byte signature; APDUs: $((after - before)) (pkcs15-tool read: $((mid - before)), pkcs15-crypt sign: $((after - mid)))"
+
 kill -0 "$CARD_PID" 2>/dev/null || die "vpcd-card died during the tests"
+grep -E "pcscd (extended|short-only): [0-9]+ APDUs" "$WORK/cargo-test.log" | sed 's/^/    elig /' || true
 say "PCSCD TEST RAN: $passed reader-backends tests + scriptor + OpenSC passed against a real pcscd + vsmartcard-vpcd with vpcd-card attached"

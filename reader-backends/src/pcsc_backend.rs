@@ -358,11 +358,12 @@ impl Transport for PcscReader {
         if is_pin_verify(command) {
             self.begin_exclusive()?;
         }
-        let mut buf = if self.limits.extended_length {
+        // Responses may carry personal data: the scratch buffer is zeroized when dropped.
+        let mut buf = zeroize::Zeroizing::new(if self.limits.extended_length {
             vec![0u8; ::pcsc::MAX_BUFFER_SIZE_EXTENDED]
         } else {
             vec![0u8; ::pcsc::MAX_BUFFER_SIZE]
-        };
+        });
         let response = match self.card()?.transmit(command, &mut buf) {
             Ok(r) => r.to_vec(),
             Err(e @ (PcscError::NotTransacted | PcscError::CommError)) => {

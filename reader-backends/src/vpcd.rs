@@ -165,7 +165,8 @@ pub fn serve(
             Read2::Stopped => return Ok(ServeEnd::Stopped),
         }
         let len = usize::from(u16::from_be_bytes(header));
-        let mut payload = vec![0u8; len];
+        // May carry a PIN (VERIFY): zeroized when dropped.
+        let mut payload = zeroize::Zeroizing::new(vec![0u8; len]);
         match read_full(stream, &mut payload, stop)? {
             Read2::Done => {}
             Read2::Closed => return Err(io::Error::from(io::ErrorKind::UnexpectedEof).into()),

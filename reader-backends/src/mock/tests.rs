@@ -463,3 +463,33 @@ fn credentials_load_from_a_der_directory() {
     assert!(matches!(err, PkiError::Io { .. }));
     assert!(err.to_string().contains("auth-ca.der"));
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Any byte string, in any state the previous ones left: the card answers with at least
+    /// a status word and never panics.
+    #[test]
+    fn any_command_sequence_gets_a_status_word(
+        commands in proptest::collection::vec(
+            proptest::collection::vec(proptest::num::u8::ANY, 0..64), 1..12),
+        prefix in 0usize..4,
+    ) {
+        static CARD: OnceLock<VirtualMyNumberCard> = OnceLock::new();
+        let template = CARD.get_or_init(card);
+        let mut c = VirtualMyNumberCard::builder()
+            .seed(7)
+            .credentials(template.credentials().clone())
+            .build()
+            .unwrap();
+        // Reach deeper states: select the JPKI AP and the auth PIN EF first.
+        let setup = [select_aid(JPKI), select_ef(0x0018), verify(b"1234"), select_ef(0x000A)];
+        for cmd in setup.iter().take(prefix) {
+            c.process(cmd);
+        }
+        for cmd in &commands {
+            let r = c.process(cmd);
+            proptest::prop_assert!(r.len() >= 2);
+        }
+    }
+}

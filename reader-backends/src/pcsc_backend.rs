@@ -314,12 +314,28 @@ impl PcscReader {
     ///
     /// # Errors
     /// As [`map_error`].
-    pub fn close(self) -> Result<(), TransportError> {
-        match self.card {
+    pub fn close(mut self) -> Result<(), TransportError> {
+        match self.card.take() {
             Some(card) => card
                 .disconnect(Disposition::UnpowerCard)
                 .map_err(|(_, e)| map_error(e)),
             None => Ok(()),
+        }
+    }
+}
+
+impl Drop for PcscReader {
+    /// A reader dropped while exclusive may hold a verified PIN, and the `pcsc` crate's own
+    /// drop only resets the card (which card.md says keeps the PIN): power it down instead.
+    fn drop(&mut self) {
+        if let Some(card) = self.card.take() {
+            let disposition = if self.exclusive {
+                Disposition::UnpowerCard
+            } else {
+                Disposition::LeaveCard
+            };
+            // Nothing to report to in a destructor; `close()` reports errors.
+            let _ = card.disconnect(disposition);
         }
     }
 }

@@ -130,6 +130,14 @@ fn card_is_held_exclusively_while_a_pin_is_verified() {
     assert!(!first.inner().is_exclusive());
     let mut second = PcscReader::connect(READER).unwrap();
     assert_eq!(auth_pin_status(&mut second), [0x63, 0xC3]);
+    drop(second);
+    // Dropped while a PIN is verified (exclusive): the card is powered down, not just reset.
+    let verify = [0x00, 0x20, 0x00, 0x80, 0x04, b'1', b'2', b'3', b'4'];
+    assert_eq!(auth_pin_status(&mut first), [0x63, 0xC3]);
+    assert_eq!(first.transmit(&verify).unwrap(), [0x90, 0x00]);
+    drop(first);
+    let mut third = connect(ReaderLimits::short_only());
+    assert_eq!(auth_pin_status(&mut third), [0x63, 0xC3]);
 }
 
 /// A transport that pulls the card (kills its vpcd-card) before command number `at`.

@@ -177,6 +177,17 @@ mod tests {
     }
 
     #[test]
+    fn counting_counts_every_transmit() {
+        let mut t = Counting::new(Echo);
+        t.transmit(&[1]).unwrap();
+        t.transmit(&[2]).unwrap();
+        assert_eq!(t.count(), 2);
+        t.reset_count();
+        assert_eq!(t.count(), 0);
+        assert_eq!(t.limits(), ReaderLimits::short_only());
+    }
+
+    #[test]
     fn messages_name_the_party() {
         assert!(
             TransportError::CardRemoved

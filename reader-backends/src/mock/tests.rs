@@ -493,3 +493,32 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn delays_slow_the_commands_they_name() {
+    use std::time::{Duration, Instant};
+    let delay = Duration::from_millis(30);
+    let mut c = VirtualMyNumberCard::builder()
+        .seed(7)
+        .fault(Fault::SignatureDelay(delay))
+        .build()
+        .unwrap();
+    c.transmit(&select_aid(JPKI)).unwrap();
+    c.transmit(&select_ef(0x0018)).unwrap();
+    c.transmit(&verify(b"1234")).unwrap();
+    c.transmit(&select_ef(0x0017)).unwrap();
+    let start = Instant::now();
+    let r = c.transmit(&sign_cmd(&[9; 32])).unwrap();
+    // A lower bound only: the signature took at least the injected delay.
+    assert!(start.elapsed() >= delay);
+    assert_eq!(r.len(), 258);
+
+    let mut c = VirtualMyNumberCard::builder()
+        .seed(7)
+        .fault(Fault::Delay(delay))
+        .build()
+        .unwrap();
+    let start = Instant::now();
+    c.transmit(&select_aid(JPKI)).unwrap();
+    assert!(start.elapsed() >= delay);
+}

@@ -200,6 +200,46 @@ async fn card_from_another_ca_is_rejected() {
     expect_card_rejection(foreign, RejectReason::CertificateUntrusted).await;
 }
 
+#[tokio::test]
+async fn card_not_yet_valid_is_rejected() {
+    let mut spec = registry().person("P01").unwrap().card.spec();
+    spec.not_before = today().succ().unwrap();
+    expect_card_rejection(
+        pki().issue_card(&spec).unwrap(),
+        RejectReason::CertificateNotYetValid,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn too_many_outstanding_challenges_are_rate_limited() {
+    let clock = std::sync::Arc::new(elig_sandbox::clock::FakeClock::at_jst_noon(today()));
+    let mut limits = elig_sandbox::Limits::default();
+    limits.max_outstanding_challenges = 2;
+    let config = elig_sandbox::SandboxConfig::new(pki(), registry())
+        .with_clock(clock.clone())
+        .with_limits(limits);
+    let sandbox = elig_sandbox::Sandbox::start(config).await.unwrap();
+    let mut client = TestClient::connect(
+        sandbox.addr(),
+        pki().gateway_ca().cert_der(),
+        &device("clinic"),
+    )
+    .await
+    .unwrap();
+    challenge(&mut client).await;
+    challenge(&mut client).await;
+    let Answer::Rejected { status, rejection } = client.challenge().await.unwrap() else {
+        panic!("a third outstanding challenge was issued")
+    };
+    assert_eq!((status, rejection.reason), (429, RejectReason::RateLimited));
+    assert_eq!(rejection.retry_after_seconds, Some(120));
+    // Once the old ones are past two lifetimes they are forgotten and room is made.
+    clock.advance(std::time::Duration::from_secs(241));
+    challenge(&mut client).await;
+    sandbox.shutdown().await;
+}
+
 /// A PIN inquiry whose `digest` field is right but whose signature covers `signed`.
 async fn inquiry_signed_over(
     client: &mut TestClient,

@@ -52,14 +52,19 @@ fn reply() -> impl Strategy<Value = Vec<u8>> {
 }
 
 /// Runs `procedure` against `replies`; returns the commands sent and whether it ended on
-/// its own (not because the replies ran out).
+/// its own: not because the replies ran out (transport error), and not because a reply had
+/// fewer than the two status bytes (`drive` then abandons the procedure before it sees
+/// anything, so no procedure can clean up; the link is broken, as with a transport error).
 fn run<P: Procedure>(procedure: P, replies: &[Vec<u8>]) -> (Vec<Vec<u8>>, bool) {
     let mut sent: Vec<Vec<u8>> = Vec::new();
     let result = drive(procedure, |c: &[u8]| {
         sent.push(c.to_vec());
         replies.get(sent.len() - 1).cloned().ok_or(())
     });
-    let ended_itself = !matches!(result, Err(DriveError::Transport(())));
+    let ended_itself = !matches!(
+        result,
+        Err(DriveError::Transport(()) | DriveError::Response(_))
+    );
     (sent, ended_itself)
 }
 

@@ -159,6 +159,11 @@ pub(crate) use procedure_wrapper;
 /// # Errors
 /// [`DriveError::Transport`] with the closure's error, [`DriveError::Response`] for fewer
 /// than two response bytes, [`DriveError::Procedure`] for everything the procedure reports.
+///
+/// After `Transport` or `Response` the procedure was abandoned mid-way, before it could
+/// run its own clean-up: a PIN verified by it may still be verified. Power the card down,
+/// or run [`ClearState`] once the link works again. (`Procedure` errors have already
+/// cleared the state where the procedure promises to.)
 pub fn drive<P, F, E>(mut procedure: P, mut transceive: F) -> Result<P::Output, DriveError<E>>
 where
     P: Procedure,

@@ -87,8 +87,9 @@ impl CommandBuilder {
     /// Sets the data field (Lc is its length). Empty data means no Lc.
     #[must_use]
     pub fn data(mut self, data: &[u8]) -> Self {
-        self.data.clear();
-        self.data.extend_from_slice(data);
+        // A fresh buffer: the previous data (maybe a PIN) is zeroized as it is dropped,
+        // where growing the old one in place would leave a copy in freed memory.
+        self.data = Zeroizing::new(data.to_vec());
         self
     }
 

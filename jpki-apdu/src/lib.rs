@@ -17,6 +17,7 @@ pub mod procedure;
 mod response;
 mod status;
 pub mod tlv;
+mod zbuf;
 
 pub use command::{Case, Command, CommandBuilder, CommandError, CommandParseError};
 pub use digest::{DigestInfo, HashAlgorithm, SHA256_PREFIX, SHA384_PREFIX, SHA512_PREFIX};

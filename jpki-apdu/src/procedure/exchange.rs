@@ -77,7 +77,7 @@ impl Machine for Exchange {
                         reason: Malformed::EndlessResponse,
                     });
                 }
-                self.data.extend_from_slice(response.data());
+                crate::zbuf::extend(&mut self.data, response.data());
                 self.last = cmd::get_response(xx);
                 Ok(Step::Send(self.last.clone()))
             }
@@ -97,7 +97,7 @@ impl Machine for Exchange {
                 if self.data.is_empty() {
                     return Ok(Step::Done(response));
                 }
-                self.data.extend_from_slice(response.data());
+                crate::zbuf::extend(&mut self.data, response.data());
                 Ok(Step::Done(Response::new(&self.data, status)))
             }
         }

@@ -202,10 +202,9 @@ impl ReadMachine {
                     return Err(self.malformed(Malformed::FileTooLarge { len: total }));
                 }
                 self.total = Some(total);
-                // Reserve once, so the buffer (maybe personal data) is not reallocated and
-                // copied around un-zeroized.
-                let more = total.saturating_sub(self.buf.len());
-                self.buf.reserve(more);
+                // Room for the whole file at once; growth moves the bytes into a fresh
+                // zeroizing buffer and zeroizes the old one (maybe personal data).
+                crate::zbuf::reserve_total(&mut self.buf, total);
                 Ok(())
             }
             Err(e) if e.kind() == TlvErrorKind::Truncated => Ok(()),
@@ -223,7 +222,7 @@ impl ReadMachine {
                     .unwrap_or(MAX_EF_LEN)
                     .saturating_sub(self.buf.len());
                 let taken = data.get(..room).unwrap_or(data);
-                self.buf.extend_from_slice(taken);
+                crate::zbuf::extend(&mut self.buf, taken);
                 self.refuse_my_number()?;
                 self.learn_total()?;
                 let eof = status == StatusWord::EndOfFile;

@@ -12,6 +12,8 @@ mod server;
 mod tls;
 mod verify;
 
-pub use server::{DEFAULT_SEED, Limits, Sandbox, SandboxConfig, SandboxHandle, StartError};
+pub use server::{
+    BackgroundSandbox, DEFAULT_SEED, Limits, Sandbox, SandboxConfig, SandboxHandle, StartError,
+};
 pub use tls::provider;
 pub use verify::DeviceIdentity;

@@ -133,6 +133,9 @@ pub enum StartError {
     Registry(RegistryError),
     /// Binding or starting the listener failed (local I/O).
     Io(std::io::Error),
+    /// Caller misuse: [`Sandbox::start_background`] was called from inside a tokio runtime
+    /// (use [`Sandbox::start`] there).
+    InsideRuntime,
 }
 
 impl std::fmt::Display for StartError {
@@ -141,6 +144,9 @@ impl std::fmt::Display for StartError {
             StartError::Pki(e) => write!(f, "sandbox cannot start: {e}"),
             StartError::Registry(e) => write!(f, "sandbox cannot start: {e}"),
             StartError::Io(e) => write!(f, "sandbox cannot listen: {e}"),
+            StartError::InsideRuntime => f.write_str(
+                "caller misuse: start_background was called inside a tokio runtime; use start",
+            ),
         }
     }
 }
@@ -151,6 +157,7 @@ impl core::error::Error for StartError {
             StartError::Pki(e) => Some(e),
             StartError::Registry(e) => Some(e),
             StartError::Io(e) => Some(e),
+            StartError::InsideRuntime => None,
         }
     }
 }
@@ -206,6 +213,89 @@ impl Sandbox {
             shutdown,
             task,
         })
+    }
+}
+
+/// A sandbox running on its own runtime threads, for callers without a tokio runtime (a
+/// blocking demo, FFI tests). Stops on [`BackgroundSandbox::shutdown`] or when dropped
+/// (from any thread, async or not).
+#[derive(Debug)]
+pub struct BackgroundSandbox {
+    runtime: Option<tokio::runtime::Runtime>,
+    handle: Option<SandboxHandle>,
+    addr: SocketAddr,
+    pki: Arc<TestPki>,
+    registry: Arc<Registry>,
+}
+
+impl Sandbox {
+    /// Starts the gateway on a runtime of its own (two worker threads named
+    /// `elig-sandbox`) and returns once it listens. Must not be called from inside a tokio
+    /// runtime ([`StartError::InsideRuntime`]).
+    pub fn start_background(config: SandboxConfig) -> Result<BackgroundSandbox, StartError> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(StartError::InsideRuntime);
+        }
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("elig-sandbox")
+            .enable_all()
+            .build()
+            .map_err(StartError::Io)?;
+        let handle = runtime.block_on(Sandbox::start(config))?;
+        Ok(BackgroundSandbox {
+            addr: handle.addr(),
+            pki: handle.pki().clone(),
+            registry: handle.registry().clone(),
+            runtime: Some(runtime),
+            handle: Some(handle),
+        })
+    }
+}
+
+impl BackgroundSandbox {
+    /// The address the gateway listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `https://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
+    /// The PKI the gateway runs on.
+    pub fn pki(&self) -> &Arc<TestPki> {
+        &self.pki
+    }
+
+    /// The registry the gateway answers from.
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.registry
+    }
+
+    /// Stops the gateway gracefully and ends its threads.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        if let (Some(runtime), Some(handle)) = (self.runtime.take(), self.handle.take()) {
+            // On a thread of its own: blocking on (or dropping) a runtime is not allowed on a
+            // thread that runs async code, and the caller's thread might.
+            let stopper = std::thread::spawn(move || {
+                runtime.block_on(handle.shutdown());
+                runtime.shutdown_timeout(Duration::from_secs(1));
+            });
+            // A panic while stopping leaves nothing to clean up: ignore it.
+            let _ = stopper.join();
+        }
+    }
+}
+
+impl Drop for BackgroundSandbox {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 

@@ -86,3 +86,35 @@ async fn connections_beyond_the_limit_wait_for_a_free_slot() {
         .unwrap();
     assert!(matches!(second.challenge().await.unwrap(), Answer::Ok(_)));
 }
+
+#[test]
+fn background_sandbox_serves_callers_without_a_runtime() {
+    let registry = Arc::new(Registry::default_registry().unwrap());
+    let pki = Arc::new(TestPki::generate(b"background", &registry.pki_plan()).unwrap());
+    let sandbox = Sandbox::start_background(SandboxConfig::new(pki.clone(), registry)).unwrap();
+    let client_rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let answer = client_rt.block_on(async {
+        let device = pki.device("clinic").unwrap();
+        let mut client = TestClient::connect(sandbox.addr(), pki.gateway_ca().cert_der(), device)
+            .await
+            .unwrap();
+        client.challenge().await.unwrap()
+    });
+    assert!(matches!(answer, Answer::Ok(_)));
+    // Inside a runtime, the background variant is refused.
+    let inside = client_rt.block_on(async {
+        Sandbox::start_background(SandboxConfig::new(
+            pki.clone(),
+            Arc::new(Registry::default_registry().unwrap()),
+        ))
+        .err()
+    });
+    assert!(matches!(
+        inside,
+        Some(elig_sandbox::StartError::InsideRuntime)
+    ));
+    sandbox.shutdown();
+}

@@ -53,6 +53,33 @@ pub enum DateError {
 }
 
 impl DateError {
+    /// The message for reception staff, in Japanese (a date typed for a voucher or read off
+    /// a document).
+    pub fn message_ja(&self) -> String {
+        match self {
+            DateError::Malformed { found, .. } => {
+                format!(
+                    "日付「{found}」の形式が正しくありません（例：2025-04-01 または 20250401）。"
+                )
+            }
+            DateError::YearOutOfRange(year) => format!("年「{year}」は使えません（1〜9999年）。"),
+            DateError::MonthOutOfRange(month) => format!("{month}月という月はありません。"),
+            DateError::DayOutOfRange { year, month, day } => {
+                format!("{year}年{month}月{day}日という日付はありません。")
+            }
+            DateError::TimeOutOfRange {
+                hour,
+                minute,
+                second,
+            } => format!("時刻 {hour:02}:{minute:02}:{second:02} は正しくありません。"),
+        }
+    }
+
+    /// The message for developers, in English (the same as `Display`).
+    pub fn message_en(&self) -> String {
+        self.to_string()
+    }
+
     fn malformed(found: &str, expected: &'static str) -> Self {
         DateError::Malformed {
             found: found.chars().take(32).collect(),

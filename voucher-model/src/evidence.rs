@@ -65,6 +65,23 @@ pub enum AttestationError {
     InvalidStaffId,
 }
 
+impl AttestationError {
+    /// The message for reception staff, in Japanese.
+    pub fn message_ja(&self) -> &'static str {
+        match self {
+            AttestationError::MissingStaff => "確認した職員が入力されていません。",
+            AttestationError::InvalidStaffId => {
+                "職員の識別子が長すぎるか、使えない文字が含まれています（64バイトまで）。"
+            }
+        }
+    }
+
+    /// The message for developers, in English (the same as `Display`).
+    pub fn message_en(&self) -> String {
+        self.to_string()
+    }
+}
+
 impl StaffAttestation {
     /// Records that `staff_id` did the check at `attested_at`.
     pub fn new(staff_id: &str, attested_at: DateTime) -> Result<Self, AttestationError> {

@@ -148,3 +148,15 @@ fn purposes() {
         "\"ningen_dock_insurer_confirmation\""
     );
 }
+
+#[test]
+fn attestation_errors_have_japanese_messages() {
+    let e = StaffAttestation::new("  ", t("20251001093000")).unwrap_err();
+    assert_eq!(e.message_ja(), "確認した職員が入力されていません。");
+    assert_eq!(e.message_en(), e.to_string());
+    assert!(
+        AttestationError::InvalidStaffId
+            .message_ja()
+            .contains("職員")
+    );
+}

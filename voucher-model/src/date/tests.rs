@@ -151,3 +151,31 @@ mod props {
         }
     }
 }
+
+/// Date errors reach reception staff too (dates typed for a voucher): they have a Japanese
+/// message, and the English one is `Display`.
+#[test]
+fn date_errors_have_japanese_messages() {
+    let cases = [
+        (
+            Date::parse_iso("2025/04/01").unwrap_err(),
+            "日付「2025/04/01」の形式が正しくありません（例：2025-04-01 または 20250401）。",
+        ),
+        (
+            Date::parse_iso("2025-13-01").unwrap_err(),
+            "13月という月はありません。",
+        ),
+        (
+            Date::parse_iso("2025-02-29").unwrap_err(),
+            "2025年2月29日という日付はありません。",
+        ),
+        (
+            Date::parse_iso("0000-01-01").unwrap_err(),
+            "年「0」は使えません（1〜9999年）。",
+        ),
+    ];
+    for (e, ja) in cases {
+        assert_eq!(e.message_ja(), ja);
+        assert_eq!(e.message_en(), e.to_string());
+    }
+}

@@ -10,9 +10,10 @@
 //! and status word — never data, never the PIN. Exits 0 on SIGTERM/SIGINT (closing the
 //! socket, which vpcd sees as card removal) and when pcscd closes the link.
 //!
-//! `--chain DIR` loads the card's credentials from DER files the caller issued:
-//! `auth-key.der` (PKCS#8 RSA-2048), `auth-cert.der`, `auth-ca.der`, and optionally
-//! `sign-key.der`, `sign-cert.der`, `sign-ca.der`. Without it the card uses the
+//! `--chain DIR` loads the card's credentials from files the caller issued:
+//! `auth-key`, `auth-cert`, `auth-ca` (`.der` or `.pem`; key PKCS#8 RSA-2048) and optionally
+//! `sign-key`, `sign-cert`, `sign-ca`; or what `elig-sandbox card --serial N --out DIR`
+//! writes (`card-<N>.key.pem`, `card-<N>.pem`, `auth-ca.pem`). Without it the card uses the
 //! deterministic test PKI of `--seed` (default 1).
 
 // A command-line tool: stderr is its log.
@@ -133,8 +134,7 @@ fn run() -> Result<(), String> {
         .pin(&args.pin)
         .config(config);
     if let Some(dir) = &args.chain {
-        builder =
-            builder.credentials(CardCredentials::from_der_dir(dir).map_err(|e| e.to_string())?);
+        builder = builder.credentials(CardCredentials::from_dir(dir).map_err(|e| e.to_string())?);
     }
     let mut card = builder.build().map_err(|e| e.to_string())?;
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));

@@ -7,6 +7,7 @@
 
 mod apdu;
 mod card;
+mod chain_dir;
 mod files;
 mod log;
 mod persona;

@@ -52,10 +52,19 @@ pub enum PkiError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// A key file is not a PKCS#8 DER RSA private key (caller misuse).
-    KeyFile {
+    /// A credentials file does not hold what its name promises (caller misuse).
+    BadFile {
         /// The file.
         file: std::path::PathBuf,
+        /// What it should hold.
+        expected: &'static str,
+    },
+    /// The credentials directory does not say unambiguously which file is which.
+    ChainDir {
+        /// The directory.
+        dir: std::path::PathBuf,
+        /// What is wrong.
+        reason: &'static str,
     },
 }
 
@@ -76,11 +85,16 @@ impl core::fmt::Display for PkiError {
             Self::Io { file, source } => {
                 write!(f, "caller error: cannot read {}: {source}", file.display())
             }
-            Self::KeyFile { file } => write!(
-                f,
-                "caller error: {} is not a PKCS#8 DER RSA private key",
-                file.display()
-            ),
+            Self::BadFile { file, expected } => {
+                write!(f, "caller error: {} is not {expected}", file.display())
+            }
+            Self::ChainDir { dir, reason } => {
+                write!(
+                    f,
+                    "caller error: credentials in {}: {reason}",
+                    dir.display()
+                )
+            }
         }
     }
 }
@@ -220,40 +234,6 @@ impl CardCredentials {
             "sign",
         )?);
         Ok(self)
-    }
-
-    /// Credentials from DER files in `dir`, as `vpcd-card --chain DIR` takes them:
-    /// `auth-key.der` (PKCS#8 RSA-2048 private key), `auth-cert.der`, `auth-ca.der`, and,
-    /// when `sign-key.der` exists, `sign-key.der`, `sign-cert.der`, `sign-ca.der`.
-    /// The key bytes are zeroized after parsing.
-    ///
-    /// # Errors
-    /// [`PkiError::Io`], [`PkiError::KeyFile`], or see [`KeyAndChain::new`].
-    pub fn from_der_dir(dir: &std::path::Path) -> Result<Self, PkiError> {
-        use rsa::pkcs8::DecodePrivateKey;
-        let read = |name: &str| {
-            let file = dir.join(name);
-            std::fs::read(&file).map_err(|source| PkiError::Io { file, source })
-        };
-        let key = |name: &str| {
-            let der = zeroize::Zeroizing::new(read(name)?);
-            PrivateKey::from_pkcs8_der(&der).map_err(|_| PkiError::KeyFile {
-                file: dir.join(name),
-            })
-        };
-        let creds = Self::from_auth_chain(
-            key("auth-key.der")?,
-            read("auth-cert.der")?,
-            read("auth-ca.der")?,
-        )?;
-        if dir.join("sign-key.der").exists() {
-            return creds.with_sign(
-                key("sign-key.der")?,
-                read("sign-cert.der")?,
-                read("sign-ca.der")?,
-            );
-        }
-        Ok(creds)
     }
 
     /// Removes the signature certificate (an under-15 card holds none; EF `0008` then says so).

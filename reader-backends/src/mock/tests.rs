@@ -443,6 +443,7 @@ fn credentials_load_from_a_der_directory() {
     let c = card();
     let dir = tempfile::tempdir().unwrap();
     let auth = c.credentials().auth();
+    let sign = c.credentials().sign().unwrap();
     let write = |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
     write(
         "auth-key.der",
@@ -450,18 +451,75 @@ fn credentials_load_from_a_der_directory() {
     );
     write("auth-cert.der", auth.cert_der());
     write("auth-ca.der", auth.ca_cert_der());
-    let loaded = CardCredentials::from_der_dir(dir.path()).unwrap();
+    let loaded = CardCredentials::from_dir(dir.path()).unwrap();
     assert_eq!(loaded.auth().cert_der(), auth.cert_der());
     assert!(loaded.sign().is_none());
+    // With a signature chain.
+    write(
+        "sign-key.der",
+        sign.key().to_pkcs8_der().unwrap().as_bytes(),
+    );
+    assert!(matches!(
+        CardCredentials::from_dir(dir.path()),
+        Err(PkiError::ChainDir {
+            reason: "sign-key without sign-cert",
+            ..
+        })
+    ));
+    write("sign-cert.der", sign.cert_der());
+    write("sign-ca.der", sign.ca_cert_der());
+    let loaded = CardCredentials::from_dir(dir.path()).unwrap();
+    assert_eq!(loaded.sign().unwrap().cert_der(), sign.cert_der());
+    // A key file that is not a key.
     write("sign-key.der", b"not a key");
     assert!(matches!(
-        CardCredentials::from_der_dir(dir.path()),
-        Err(PkiError::KeyFile { .. })
+        CardCredentials::from_dir(dir.path()),
+        Err(PkiError::BadFile { .. })
     ));
     std::fs::remove_file(dir.path().join("auth-ca.der")).unwrap();
-    let err = CardCredentials::from_der_dir(dir.path()).unwrap_err();
-    assert!(matches!(err, PkiError::Io { .. }));
-    assert!(err.to_string().contains("auth-ca.der"));
+    let err = CardCredentials::from_dir(dir.path()).unwrap_err();
+    assert!(matches!(err, PkiError::ChainDir { .. }));
+    assert!(err.to_string().contains("auth-ca"));
+}
+
+#[test]
+fn credentials_load_from_the_sandbox_pem_layout() {
+    use rsa::pkcs8::EncodePrivateKey;
+    let c = card();
+    let auth = c.credentials().auth();
+    let dir = tempfile::tempdir().unwrap();
+    let pem = |label: &str, der: &[u8]| {
+        der::pem::encode_string(label, der::pem::LineEnding::LF, der).unwrap()
+    };
+    let write = |name: &str, text: String| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "card-7.key.pem",
+        pem("PRIVATE KEY", auth.key().to_pkcs8_der().unwrap().as_bytes()),
+    );
+    write("card-7.pem", pem("CERTIFICATE", auth.cert_der()));
+    write("auth-ca.pem", pem("CERTIFICATE", auth.ca_cert_der()));
+    let loaded = CardCredentials::from_dir(dir.path()).unwrap();
+    assert_eq!(loaded.auth().cert_der(), auth.cert_der());
+    assert_eq!(loaded.auth().ca_cert_der(), auth.ca_cert_der());
+    // A key where the CA certificate should be is caught by its PEM label.
+    write(
+        "auth-ca.pem",
+        pem("PRIVATE KEY", auth.key().to_pkcs8_der().unwrap().as_bytes()),
+    );
+    assert!(matches!(
+        CardCredentials::from_dir(dir.path()),
+        Err(PkiError::BadFile { .. })
+    ));
+    write("auth-ca.pem", pem("CERTIFICATE", auth.ca_cert_der()));
+    // Two cards in one directory: ambiguous.
+    write(
+        "card-8.key.pem",
+        pem("PRIVATE KEY", auth.key().to_pkcs8_der().unwrap().as_bytes()),
+    );
+    assert!(matches!(
+        CardCredentials::from_dir(dir.path()),
+        Err(PkiError::ChainDir { .. })
+    ));
 }
 
 proptest::proptest! {

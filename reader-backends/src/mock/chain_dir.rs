@@ -118,9 +118,11 @@ fn sandbox_card(dir: &Path) -> Result<(PathBuf, PathBuf), PkiError> {
 }
 
 impl CardCredentials {
-    /// Credentials from files in `dir`, in either layout of the [module docs](self):
-    /// `auth-key`/`auth-cert`/`auth-ca` (+ optional `sign-*`) as `.der` or `.pem`, or the
-    /// `card-<N>.key.pem` + `card-<N>.pem` + `auth-ca.pem` that `elig-sandbox card` writes.
+    /// Credentials from files in `dir`, in either of two layouts (our design):
+    /// `auth-key` (PKCS#8 RSA-2048), `auth-cert`, `auth-ca` and optionally `sign-key`,
+    /// `sign-cert`, `sign-ca`, each as `.der` or `.pem`; or the `card-<N>.key.pem` +
+    /// `card-<N>.pem` + `auth-ca.pem` that `elig-sandbox card` writes (one card per
+    /// directory).
     /// Key bytes are zeroized after parsing.
     ///
     /// # Errors

@@ -137,6 +137,8 @@ fn run() -> Result<(), String> {
         builder = builder.credentials(CardCredentials::from_dir(dir).map_err(|e| e.to_string())?);
     }
     let mut card = builder.build().map_err(|e| e.to_string())?;
+    // A long-running bridge: keep memory bounded (the log holds responses).
+    card.set_log_limit(Some(1024));
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     let mut stream = connect(addr, args.connect_timeout, &stop)?;
     eprintln!(
@@ -162,7 +164,7 @@ fn run() -> Result<(), String> {
         ServeEnd::Stopped => eprintln!("vpcd-card: stopped by signal, card removed"),
         _ => eprintln!("vpcd-card: vpcd closed the link"),
     }
-    eprintln!("vpcd-card: {} APDUs answered", card.log().len());
+    eprintln!("vpcd-card: {} APDUs answered", card.log().total());
     Ok(())
 }
 

@@ -22,15 +22,29 @@ pub struct LoggedExchange {
 }
 
 /// The exchanges a virtual card answered, in order.
+///
+/// Unbounded by default (tests count every exchange); a long-running card (the vpcd
+/// bridge) sets a [`ApduLog::set_limit`] so memory stays bounded: past the limit the oldest
+/// half is dropped, and [`ApduLog::total`] still counts everything.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ApduLog {
     entries: Vec<LoggedExchange>,
+    limit: Option<usize>,
+    total: u64,
 }
 
 impl ApduLog {
-    /// Number of command APDUs seen (the round-trip count).
+    /// Number of command APDUs held (the round-trip count, unless a limit dropped some).
     pub fn len(&self) -> usize {
         self.entries.len()
+    }
+    /// Every command APDU seen since the card was built, including dropped ones.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+    /// Keeps at most about `limit` exchanges (at least 2), or all of them with `None`.
+    pub fn set_limit(&mut self, limit: Option<usize>) {
+        self.limit = limit.map(|l| l.max(2));
     }
     /// Whether no command was seen.
     pub fn is_empty(&self) -> bool {
@@ -53,7 +67,14 @@ impl ApduLog {
     }
 
     pub(crate) fn push(&mut self, entry: LoggedExchange) {
+        self.total = self.total.saturating_add(1);
         self.entries.push(entry);
+        if let Some(limit) = self.limit
+            && self.entries.len() > limit
+        {
+            let drop = self.entries.len().saturating_sub(limit / 2);
+            self.entries.drain(..drop);
+        }
     }
 
     /// A text transcript, one `> command` / `< response` pair per exchange in upper-case hex

@@ -383,6 +383,11 @@ impl VirtualMyNumberCard {
         &self.log
     }
 
+    /// Bounds the log (see [`ApduLog::set_limit`]).
+    pub fn set_log_limit(&mut self, limit: Option<usize>) {
+        self.log.set_limit(limit);
+    }
+
     /// Forgets the log (e.g. after set-up commands, before counting).
     pub fn clear_log(&mut self) {
         self.log.clear();

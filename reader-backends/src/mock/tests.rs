@@ -580,3 +580,16 @@ fn delays_slow_the_commands_they_name() {
     c.transmit(&select_aid(JPKI)).unwrap();
     assert!(start.elapsed() >= delay);
 }
+
+#[test]
+fn a_bounded_log_keeps_the_newest_and_counts_all() {
+    let mut c = card();
+    c.set_log_limit(Some(4));
+    for _ in 0..10 {
+        c.process(&select_aid(JPKI));
+    }
+    c.process(&select_ef(0x000A));
+    assert!(c.log().len() <= 4);
+    assert_eq!(c.log().total(), 11);
+    assert_eq!(c.log().entries().last().unwrap().command, select_ef(0x000A));
+}

@@ -87,7 +87,9 @@ impl ChallengeStore {
         Some((challenge, expires_at))
     }
 
-    /// Uses `challenge` for an inquiry from `device`: succeeds once, while fresh.
+    /// Uses `challenge` for an inquiry from `device`: succeeds once, while fresh. Checked in
+    /// PROTOCOL.md's order (known, unexpired, this device's, unused); only a success
+    /// consumes it.
     pub(crate) fn consume(
         &self,
         challenge: &[u8],
@@ -98,7 +100,11 @@ impl ChallengeStore {
             .try_into()
             .map_err(|_| ChallengeFailure::Unknown)?;
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        // PROTOCOL.md's order: known, unexpired, issued to this device, unused.
         let entry = entries.get_mut(&key).ok_or(ChallengeFailure::Unknown)?;
+        if now >= entry.expires_at {
+            return Err(ChallengeFailure::Expired);
+        }
         if &entry.device != device {
             return Err(ChallengeFailure::WrongDevice);
         }
@@ -106,9 +112,6 @@ impl ChallengeStore {
             return Err(ChallengeFailure::Replayed);
         }
         entry.used = true;
-        if now >= entry.expires_at {
-            return Err(ChallengeFailure::Expired);
-        }
         Ok(())
     }
 
@@ -147,6 +150,19 @@ mod tests {
             store.consume(&c2, &A, t0 + Duration::from_secs(60)),
             Err(ChallengeFailure::Expired)
         );
+        // Expiry is checked before the device: an expired challenge is expired for anyone.
+        let (c3, _) = store.issue(A, t0).unwrap();
+        assert_eq!(
+            store.consume(&c3, &B, t0 + Duration::from_secs(61)),
+            Err(ChallengeFailure::Expired)
+        );
+        // Another device's attempt does not burn the owner's challenge.
+        let (c4, _) = store.issue(A, t0).unwrap();
+        assert_eq!(
+            store.consume(&c4, &B, t0),
+            Err(ChallengeFailure::WrongDevice)
+        );
+        assert_eq!(store.consume(&c4, &A, t0), Ok(()));
         assert_eq!(
             store.consume(&[0; 32], &A, t0),
             Err(ChallengeFailure::Unknown)

@@ -173,3 +173,44 @@ fn with_the_feature_the_my_number_reads_after_the_pin() {
         }))
     ));
 }
+
+#[test]
+fn change_pin_then_the_check_takes_the_new_pin() {
+    use jpki_apdu::AuthPin;
+    use jpki_apdu::procedure::{ChangePin, ClearState, PinModeCheck};
+    let mut card = card_with(Persona::default(), CardConfig::extended());
+    select_jpki(&mut card);
+    let change = ChangePin::auth(
+        AuthPin::new("1234").unwrap(),
+        AuthPin::new("4321").unwrap(),
+        LastTry::Refuse,
+    );
+    drive(change, |c| card.transmit(c)).unwrap();
+    drive(ClearState::new(jpki_apdu::ids::JPKI_AP), |c| {
+        card.transmit(c)
+    })
+    .unwrap();
+    assert!(!card.any_verified());
+    let digest = jpki_apdu::DigestInfo::sha256(&[7; 32]);
+    let old = PinModeCheck::new(
+        AuthPin::new("1234").unwrap(),
+        LastTry::Refuse,
+        digest.clone(),
+        card.limits(),
+    );
+    assert!(drive(old, |c| card.transmit(c)).is_err());
+    let new = PinModeCheck::new(
+        AuthPin::new("4321").unwrap(),
+        LastTry::Refuse,
+        digest,
+        card.limits(),
+    );
+    drive(new, |c| card.transmit(c)).unwrap();
+    // The 券面事項入力補助AP PIN is a separate secret: unchanged.
+    let read = ReadBasicInfo::new(
+        AssistPin::new("1234").unwrap(),
+        LastTry::Refuse,
+        card.limits(),
+    );
+    drive(read, |c| card.transmit(c)).unwrap();
+}

@@ -6,7 +6,7 @@ mod common;
 use common::{MAX_APDUS_EXTENDED, MAX_APDUS_SHORT, assert_evidence_verifies, pin_mode_check};
 use jpki_apdu::DriveError;
 use jpki_apdu::procedure::{Cleared, Error as ProcError, PinStatus};
-use reader_backends::mock::{CardConfig, Fault, VirtualMyNumberCard};
+use reader_backends::mock::{CardConfig, Fault, ReadPastEnd, VirtualMyNumberCard};
 use reader_backends::nfc::{NfcCapabilities, NfcTransport, SimulatedNfcHost};
 use reader_backends::{Counting, TransportError};
 
@@ -184,4 +184,28 @@ fn nfc_wrong_pin_is_wrong_pin() {
         })
     ));
     assert!(!t.inner().host().card().any_verified());
+}
+
+#[test]
+fn every_end_of_file_behaviour_still_checks_within_budget() {
+    for how in [
+        ReadPastEnd::ShortRead,
+        ReadPastEnd::Warning6282,
+        ReadPastEnd::WrongLe6Cxx,
+    ] {
+        for (config, budget) in [
+            (CardConfig::extended(), MAX_APDUS_EXTENDED),
+            (CardConfig::short_only(), MAX_APDUS_SHORT),
+        ] {
+            let mut card = card(config.with_read_past_end(how));
+            let evidence = pin_mode_check(&mut card, "1234")
+                .unwrap_or_else(|e| panic!("{how:?}: {e:?}\n{}", card.log().transcript()));
+            assert_evidence_verifies(&evidence);
+            assert!(
+                card.log().len() <= budget,
+                "{how:?}\n{}",
+                card.log().transcript()
+            );
+        }
+    }
 }

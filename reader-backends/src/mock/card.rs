@@ -16,7 +16,7 @@ use super::apdu::{CardCommand, ParseError};
 use super::files::{self, Access, App, BinaryEf, Ef, KeyId, PinId};
 use super::persona::Persona;
 use super::pki::CardCredentials;
-use super::{CardConfig, CardSecrets};
+use super::{CardConfig, CardSecrets, ReadPastEnd};
 
 pub(crate) const SW_OK: u16 = 0x9000;
 const SW_WRONG_LENGTH: u16 = 0x6700;
@@ -294,10 +294,22 @@ impl CardCore {
         let Some(rest) = content.get(offset..).filter(|r| !r.is_empty()) else {
             return Reply::sw(SW_WRONG_OFFSET);
         };
+        let past_end = cmd.ne > rest.len();
+        let sw = match self.config.read_past_end {
+            // 6Cxx can only name 1..=255 bytes; past that the card falls back to a short read.
+            ReadPastEnd::WrongLe6Cxx if past_end => {
+                if let Some(xx) = u16::try_from(rest.len()).ok().filter(|n| *n < 256) {
+                    return Reply::sw(0x6C00 | xx);
+                }
+                SW_OK
+            }
+            ReadPastEnd::Warning6282 if past_end => 0x6282,
+            _ => SW_OK,
+        };
         let take = cmd.ne.min(rest.len()).min(self.max_response());
         Reply {
             data: Zeroizing::new(rest.get(..take).unwrap_or(rest).to_vec()),
-            sw: SW_OK,
+            sw,
         }
     }
 

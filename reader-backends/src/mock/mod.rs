@@ -43,6 +43,24 @@ pub struct CardConfig {
     /// At most this many data bytes in one response, even when more were asked for
     /// (a card that answers short reads). Default 65 536 (no cap beyond the encoding's).
     pub max_response_data: usize,
+    /// What READ BINARY answers when Le asks for more than the file has left.
+    pub read_past_end: ReadPastEnd,
+}
+
+/// How a card answers a READ BINARY whose Le runs past the end of the file (card.md: "The
+/// card may return fewer bytes than asked. End of file: `6B00` (some cards `6282`)"; `6Cxx`
+/// is the ISO 7816-4 "wrong Le" answer some cards give instead).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ReadPastEnd {
+    /// The bytes that remain, with `9000` (the default).
+    #[default]
+    ShortRead,
+    /// The bytes that remain, with `6282` (end of file reached before Le bytes).
+    Warning6282,
+    /// No data, `6Cxx` with xx = the bytes that remain (when fewer than 256; a short read
+    /// otherwise): resend with that Le.
+    WrongLe6Cxx,
 }
 
 impl Default for CardConfig {
@@ -51,6 +69,7 @@ impl Default for CardConfig {
             extended_length: true,
             t0_get_response: false,
             max_response_data: 65_536,
+            read_past_end: ReadPastEnd::ShortRead,
         }
     }
 }
@@ -71,6 +90,12 @@ impl CardConfig {
     #[must_use]
     pub fn with_t0_get_response(mut self, on: bool) -> Self {
         self.t0_get_response = on;
+        self
+    }
+    /// The same configuration answering a READ BINARY past the end of a file this way.
+    #[must_use]
+    pub fn with_read_past_end(mut self, how: ReadPastEnd) -> Self {
+        self.read_past_end = how;
         self
     }
     /// The same configuration answering at most `n` data bytes per response.

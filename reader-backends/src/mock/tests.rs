@@ -593,3 +593,19 @@ fn a_bounded_log_keeps_the_newest_and_counts_all() {
     assert_eq!(c.log().total(), 11);
     assert_eq!(c.log().entries().last().unwrap().command, select_ef(0x000A));
 }
+
+#[test]
+fn reads_past_the_end_answer_as_configured() {
+    let tail = |how: ReadPastEnd| {
+        let mut c = card_with(CardConfig::short_only().with_read_past_end(how));
+        run(&mut c, &select_aid(JPKI));
+        run(&mut c, &select_ef(0x000A));
+        // 1,900 bytes: 108 remain at offset 1792; ask for 256.
+        c.process(&[0x00, 0xB0, 0x07, 0x00, 0x00])
+    };
+    let r = tail(ReadPastEnd::ShortRead);
+    assert_eq!((r.len(), sw(&r)), (110, 0x9000));
+    let r = tail(ReadPastEnd::Warning6282);
+    assert_eq!((r.len(), sw(&r)), (110, 0x6282));
+    assert_eq!(tail(ReadPastEnd::WrongLe6Cxx), vec![0x6C, 108]);
+}

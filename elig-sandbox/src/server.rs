@@ -38,7 +38,9 @@ pub struct Limits {
     pub max_outstanding_challenges: usize,
     /// Time allowed for a TLS handshake.
     pub handshake_timeout: Duration,
-    /// Time allowed for a request's headers to arrive.
+    /// Time allowed for a request's headers to arrive; it runs while a keep-alive
+    /// connection waits for its next request too, so an idle connection gives its slot
+    /// back after this long.
     pub header_read_timeout: Duration,
     /// Time allowed for open connections to finish at shutdown.
     pub shutdown_grace: Duration,

@@ -58,6 +58,14 @@ fn extended_transcript_is_byte_exact() {
 }
 
 #[test]
+fn short_only_transcript_is_byte_exact() {
+    let mut card = card(CardConfig::short_only());
+    pin_mode_check(&mut card, "1234").unwrap();
+    let golden = include_str!("golden/pin_mode_short.txt");
+    assert_eq!(card.log().transcript(), golden);
+}
+
+#[test]
 fn t0_style_card_needs_get_response_and_still_checks() {
     let mut card = card(CardConfig::short_only().with_t0_get_response(true));
     let evidence = pin_mode_check(&mut card, "1234").unwrap();

@@ -19,6 +19,7 @@ use signature::Verifier as _;
 use signature::hazmat::PrehashVerifier as _;
 use x509_cert::certificate::Certificate;
 use x509_cert::crl::CertificateList;
+use x509_cert::ext::pkix::{BasicConstraints, KeyUsage};
 use x509_cert::name::Name;
 
 use crate::pki::{Facility, PkiError, TestPki};
@@ -124,6 +125,24 @@ fn check_validity(cert: &Certificate, now: SystemTime) -> Result<(), CheckFailur
     Ok(())
 }
 
+/// Whether `cert` is an end-entity certificate usable for signatures: not a CA
+/// (`basicConstraints` cA false or absent) and, when `keyUsage` is present, with
+/// `digitalSignature` (the CA's own certificate, self-issued, must not pass as a card's).
+fn is_signing_end_entity(cert: &Certificate) -> bool {
+    let tbs = cert.tbs_certificate();
+    let not_ca = match tbs.get_extension::<BasicConstraints>() {
+        Ok(Some((_, bc))) => !bc.ca,
+        Ok(None) => true,
+        Err(_) => false,
+    };
+    let signs = match tbs.get_extension::<KeyUsage>() {
+        Ok(Some((_, ku))) => ku.digital_signature(),
+        Ok(None) => true,
+        Err(_) => false,
+    };
+    not_ca && signs
+}
+
 /// A device that passed the device-certificate check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceIdentity {
@@ -218,6 +237,7 @@ impl Verifier {
     pub(crate) fn device(&self, cert_der: &[u8], now: SystemTime) -> Option<DeviceIdentity> {
         let cert = Certificate::from_der(cert_der).ok()?;
         if !self.inner.device_ca.issued(&cert)
+            || !is_signing_end_entity(&cert)
             || check_validity(&cert, now).is_err()
             || self
                 .inner
@@ -241,7 +261,7 @@ impl Verifier {
         now: SystemTime,
     ) -> Result<VerifiedCard, CheckFailure> {
         let cert = Certificate::from_der(cert_der).map_err(|_| CheckFailure::Untrusted)?;
-        if !self.inner.auth_ca.issued(&cert) {
+        if !self.inner.auth_ca.issued(&cert) || !is_signing_end_entity(&cert) {
             return Err(CheckFailure::Untrusted);
         }
         check_validity(&cert, now)?;

@@ -240,6 +240,23 @@ async fn too_many_outstanding_challenges_are_rate_limited() {
     sandbox.shutdown().await;
 }
 
+#[tokio::test]
+async fn the_authentication_cas_own_certificate_is_not_a_card() {
+    // Self-issued by the right CA with a valid signature, but a CA certificate.
+    let sb = start().await;
+    let mut client = sb.client("clinic").await;
+    let ca = pki().auth_ca().cert_der().to_vec();
+    let request = inquiry::unsigned("req-ca", &facility("clinic"), today(), None, &ca).unwrap();
+    let request = inquiry::with_visual(
+        request,
+        "staff-1",
+        DateTime::new(today(), 9, 0, 0).unwrap(),
+        true,
+    );
+    let (status, reason) = rejected(client.inquiry(&request).await.unwrap());
+    assert_eq!((status, reason), (422, RejectReason::CertificateUntrusted));
+}
+
 /// A PIN inquiry whose `digest` field is right but whose signature covers `signed`.
 async fn inquiry_signed_over(
     client: &mut TestClient,

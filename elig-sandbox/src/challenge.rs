@@ -1,9 +1,11 @@
 //! Single-use challenges with an expiry, bound to the device that asked for them.
 //!
-//! A used or expired challenge is remembered until one more lifetime has passed, so that a
-//! replay is answered `challenge_replayed` / `challenge_expired` rather than
-//! `challenge_unknown`; after that it is forgotten. The store is bounded: when it is full of
-//! live challenges, new requests are refused (`rate_limited`).
+//! Bounds (this project's design): at most `capacity` challenges are remembered, and at most
+//! `per_device` *outstanding* ones (issued, unused, unexpired) per device, so one device
+//! cannot starve the others; past either bound a request is refused (`rate_limited`).
+//! Used and expired challenges are remembered until the store needs room (then they are
+//! forgotten first): until then a replay is answered `challenge_replayed` /
+//! `challenge_expired`, afterwards `challenge_unknown` — rejected either way.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -34,21 +36,46 @@ struct Entry {
     used: bool,
 }
 
+#[derive(Debug, Default)]
+struct Table {
+    entries: HashMap<[u8; CHALLENGE_LEN], Entry>,
+    /// Outstanding (unused; unexpired as of the last prune) challenges per device.
+    outstanding: HashMap<[u8; 32], usize>,
+}
+
+impl Table {
+    fn outstanding(&self, device: &[u8; 32]) -> usize {
+        self.outstanding.get(device).copied().unwrap_or(0)
+    }
+
+    /// Forgets used and expired challenges and recounts the outstanding ones.
+    fn prune(&mut self, now: SystemTime) {
+        self.entries.retain(|_, e| !e.used && now < e.expires_at);
+        self.outstanding.clear();
+        for entry in self.entries.values() {
+            let count = self.outstanding.entry(entry.device).or_insert(0);
+            *count = count.saturating_add(1);
+        }
+    }
+}
+
 /// The store of issued challenges.
 #[derive(Debug)]
 pub(crate) struct ChallengeStore {
     ttl: Duration,
     capacity: usize,
-    entries: Mutex<HashMap<[u8; CHALLENGE_LEN], Entry>>,
+    per_device: usize,
+    table: Mutex<Table>,
     random: &'static dyn SecureRandom,
 }
 
 impl ChallengeStore {
-    pub(crate) fn new(ttl: Duration, capacity: usize) -> Self {
+    pub(crate) fn new(ttl: Duration, capacity: usize, per_device: usize) -> Self {
         Self {
             ttl,
             capacity,
-            entries: Mutex::new(HashMap::new()),
+            per_device,
+            table: Mutex::new(Table::default()),
             random: rustls::crypto::ring::default_provider().secure_random,
         }
     }
@@ -59,7 +86,8 @@ impl ChallengeStore {
     }
 
     /// Issues a fresh challenge for `device` (the SHA-256 of its certificate); `None` when
-    /// the store is full of live challenges or the system RNG failed.
+    /// the store or the device's share of it is full of outstanding challenges, or the
+    /// system RNG failed.
     pub(crate) fn issue(
         &self,
         device: [u8; 32],
@@ -68,15 +96,18 @@ impl ChallengeStore {
         let mut challenge = [0u8; CHALLENGE_LEN];
         self.random.fill(&mut challenge).ok()?;
         let expires_at = now.checked_add(self.ttl)?;
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if entries.len() >= self.capacity {
-            let ttl = self.ttl;
-            entries.retain(|_, e| e.expires_at.checked_add(ttl).is_some_and(|end| end > now));
-            if entries.len() >= self.capacity {
+        let mut table = self.table.lock().unwrap_or_else(PoisonError::into_inner);
+        let full = |t: &Table| {
+            t.entries.len() >= self.capacity || t.outstanding(&device) >= self.per_device
+        };
+        if full(&table) {
+            // Amortised: a prune frees every used or expired entry at once.
+            table.prune(now);
+            if full(&table) {
                 return None;
             }
         }
-        entries.insert(
+        table.entries.insert(
             challenge,
             Entry {
                 device,
@@ -84,6 +115,8 @@ impl ChallengeStore {
                 used: false,
             },
         );
+        let count = table.outstanding.entry(device).or_insert(0);
+        *count = count.saturating_add(1);
         Some((challenge, expires_at))
     }
 
@@ -99,9 +132,11 @@ impl ChallengeStore {
         let key: [u8; CHALLENGE_LEN] = challenge
             .try_into()
             .map_err(|_| ChallengeFailure::Unknown)?;
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        // PROTOCOL.md's order: known, unexpired, issued to this device, unused.
-        let entry = entries.get_mut(&key).ok_or(ChallengeFailure::Unknown)?;
+        let mut table = self.table.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = table
+            .entries
+            .get_mut(&key)
+            .ok_or(ChallengeFailure::Unknown)?;
         if now >= entry.expires_at {
             return Err(ChallengeFailure::Expired);
         }
@@ -112,15 +147,19 @@ impl ChallengeStore {
             return Err(ChallengeFailure::Replayed);
         }
         entry.used = true;
+        if let Some(count) = table.outstanding.get_mut(device) {
+            *count = count.saturating_sub(1);
+        }
         Ok(())
     }
 
-    /// Number of remembered challenges (live, used or expired).
+    /// Number of remembered challenges (outstanding, used or expired).
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        self.entries
+        self.table
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+            .entries
             .len()
     }
 }
@@ -135,7 +174,7 @@ mod tests {
     #[test]
     fn single_use_bound_to_device_and_expiring() {
         let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
-        let store = ChallengeStore::new(Duration::from_secs(60), 10);
+        let store = ChallengeStore::new(Duration::from_secs(60), 10, 10);
         let (c, exp) = store.issue(A, t0).unwrap();
         assert_eq!(exp, t0 + Duration::from_secs(60));
         assert_eq!(
@@ -176,14 +215,43 @@ mod tests {
     #[test]
     fn bounded_and_pruned() {
         let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
-        let store = ChallengeStore::new(Duration::from_secs(60), 3);
-        for _ in 0..3 {
-            store.issue(A, t0).unwrap();
-        }
-        assert!(store.issue(A, t0).is_none(), "full of live challenges");
-        // Two lifetimes later every entry can be forgotten.
-        let later = t0 + Duration::from_secs(121);
+        let store = ChallengeStore::new(Duration::from_secs(60), 3, 3);
+        let (used, _) = store.issue(A, t0).unwrap();
+        store.issue(B, t0).unwrap();
+        store.issue(B, t0).unwrap();
+        assert!(
+            store.issue(A, t0).is_none(),
+            "full of outstanding challenges"
+        );
+        // Using one makes room: the used one is forgotten first.
+        store.consume(&used, &A, t0).unwrap();
+        assert!(store.issue(A, t0).is_some());
+        assert_eq!(store.len(), 3);
+        assert_eq!(
+            store.consume(&used, &A, t0),
+            Err(ChallengeFailure::Unknown),
+            "forgotten under pressure, still refused"
+        );
+        // Once they expire, all of them can be forgotten.
+        let later = t0 + Duration::from_secs(60);
         assert!(store.issue(A, later).is_some());
         assert_eq!(store.len(), 1);
+    }
+
+    #[test]
+    fn one_device_cannot_take_every_slot() {
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let store = ChallengeStore::new(Duration::from_secs(60), 100, 2);
+        let (first, _) = store.issue(A, t0).unwrap();
+        store.issue(A, t0).unwrap();
+        assert!(store.issue(A, t0).is_none(), "A has its share outstanding");
+        assert!(store.issue(B, t0).is_some(), "B is not affected");
+        store.consume(&first, &A, t0).unwrap();
+        assert!(store.issue(A, t0).is_some(), "using one frees A's share");
+        // A replay of a used challenge is still recognised while there is room.
+        assert_eq!(
+            store.consume(&first, &A, t0),
+            Err(ChallengeFailure::Replayed)
+        );
     }
 }

@@ -34,8 +34,11 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Lifetime of a challenge.
     pub challenge_ttl: Duration,
-    /// Outstanding challenges at most (then `rate_limited`).
+    /// Challenges remembered at most (then `rate_limited`).
     pub max_outstanding_challenges: usize,
+    /// Outstanding (unused, unexpired) challenges per device at most (then
+    /// `rate_limited` for that device only).
+    pub max_outstanding_challenges_per_device: usize,
     /// Time allowed for a TLS handshake.
     pub handshake_timeout: Duration,
     /// Time allowed for a request's headers to arrive; it runs while a keep-alive
@@ -53,6 +56,7 @@ impl Default for Limits {
             max_body_bytes: elig_proto::gateway::MAX_REQUEST_BYTES,
             challenge_ttl: Duration::from_secs(120),
             max_outstanding_challenges: 100_000,
+            max_outstanding_challenges_per_device: 1_000,
             handshake_timeout: Duration::from_secs(10),
             header_read_timeout: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(5),
@@ -195,6 +199,7 @@ impl Sandbox {
             challenges: ChallengeStore::new(
                 config.limits.challenge_ttl,
                 config.limits.max_outstanding_challenges,
+                config.limits.max_outstanding_challenges_per_device,
             ),
             clock: config.clock.clone(),
             log: config.access_log.clone(),

@@ -46,7 +46,7 @@ async fn a_body_without_length_is_cut_at_the_limit() {
     let gateway = Gateway {
         verifier,
         registry,
-        challenges: ChallengeStore::new(std::time::Duration::from_secs(60), 10),
+        challenges: ChallengeStore::new(std::time::Duration::from_secs(60), 10, 10),
         clock: Arc::new(SystemClock),
         log: log.clone(),
         max_body_bytes: usize::MAX,

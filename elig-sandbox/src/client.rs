@@ -6,6 +6,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use elig_proto::gateway::{
@@ -127,9 +128,28 @@ pub fn client_config(
 /// Largest answer body the client reads.
 const MAX_ANSWER_BYTES: usize = InquiryResult::MAX_BYTES;
 
+/// Time allowed for connecting (TCP + TLS) and for each exchange, so that a test never hangs.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+fn timed_out(what: &str) -> ClientError {
+    ClientError::Transport(std::io::Error::new(
+        std::io::ErrorKind::TimedOut,
+        format!("{what} took longer than {} s", TIMEOUT.as_secs()),
+    ))
+}
+
 impl TestClient {
-    /// Connects to `addr` with `config` (see [`client_config`]).
+    /// Connects to `addr` with `config` (see [`client_config`]); gives up after 30 s.
     pub async fn connect_with(
+        addr: SocketAddr,
+        config: Arc<ClientConfig>,
+    ) -> Result<Self, ClientError> {
+        tokio::time::timeout(TIMEOUT, Self::connect_inner(addr, config))
+            .await
+            .map_err(|_| timed_out("connecting"))?
+    }
+
+    async fn connect_inner(
         addr: SocketAddr,
         config: Arc<ClientConfig>,
     ) -> Result<Self, ClientError> {
@@ -184,6 +204,15 @@ impl TestClient {
 
     /// Sends any request; returns status and body.
     pub async fn send(
+        &mut self,
+        request: Request<Full<Bytes>>,
+    ) -> Result<(u16, Bytes), ClientError> {
+        tokio::time::timeout(TIMEOUT, self.send_inner(request))
+            .await
+            .map_err(|_| timed_out("the exchange"))?
+    }
+
+    async fn send_inner(
         &mut self,
         request: Request<Full<Bytes>>,
     ) -> Result<(u16, Bytes), ClientError> {

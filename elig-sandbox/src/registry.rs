@@ -23,7 +23,19 @@
 //! `retired-clinic` (registration withdrawn 2025-09-30: its certificate is on the device
 //! CRL and the gateway answers `unknown_device`).
 //!
-//! A vendor can load its own cases from a file of the same shape ([`Registry::from_json`]).
+//! A vendor can load its own cases from a file of the same shape ([`Registry::from_json`];
+//! `elig-sandbox registry` prints the default as a template):
+//!
+//! | Key | Content |
+//! |---|---|
+//! | `version` | `1` |
+//! | `devices[]` | `label` (`[A-Za-z0-9-]`, 1–64), `facility` (voucher-model's `Facility` JSON: `{"checkup_institution": "<10 digits>"}` or `{"self_running_insurer": "<code>"}`), optional `revoked_on` |
+//! | `people[]` | `handle`, `scenario`, `summary`, `card` {`serial`, `not_before`, `not_after`, optional `revoked_on`}, `qualifications[]` (voucher-model's `QualificationRecord` JSON: the `ResultOfQualificationConfirmation` element names in snake_case, codes as in the files), `vouchers[]` (voucher-model's voucher JSON) |
+//! | `unregistered_cards[]` | `serial`, `not_before`, `not_after`: valid cards of nobody |
+//!
+//! Loading refuses duplicate card serials, certificates that end before they start,
+//! insurer numbers with a wrong check digit, vouchers that fail strict validation, and
+//! non-canonical facility codes. Dates are ISO `YYYY-MM-DD`.
 //!
 //! ## How the outcome is decided (this project's design)
 //! The real system's rules are not public. The sandbox answers, for the card's person, the

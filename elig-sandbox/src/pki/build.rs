@@ -31,13 +31,25 @@ const ID_KP_SERVER_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.
 /// `id-kp-clientAuth` (RFC 5280 §4.2.1.12).
 const ID_KP_CLIENT_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
 
+/// The private extension that pads card certificates to a real one's size: OID
+/// 1.3.6.1.4.1.32473.1 (under IANA's enterprise number reserved for documentation and
+/// examples, RFC 5612: never anything real), non-critical, value a
+/// DER OCTET STRING of zero bytes. It stands in for the CRL distribution point, authority
+/// information access and policy extensions a real JPKI certificate carries.
+pub(crate) const ID_SIZE_FILLER: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.32473.1");
+
 /// The kind of certificate to issue; decides the extensions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
     /// A self-signed certification authority.
     Ca,
-    /// A card's user-authentication certificate (利用者証明用電子証明書): signing only.
-    CardAuth,
+    /// A card's user-authentication certificate (利用者証明用電子証明書): signing only,
+    /// with `filler` bytes of the size-filler extension ([`ID_SIZE_FILLER`]; 0 = none).
+    CardAuth {
+        /// Zero bytes in the filler extension.
+        filler: usize,
+    },
     /// A reception device's TLS client certificate.
     Device,
     /// The gateway's TLS server certificate (SAN `localhost`, `127.0.0.1`).
@@ -141,10 +153,23 @@ pub(crate) fn certificate(
                 .map_err(der_err("extension"))?;
             builder.add_extension(&ski).map_err(der_err("extension"))?;
         }
-        Kind::CardAuth => {
+        Kind::CardAuth { filler } => {
             builder
                 .add_extension(&KeyUsage(KeyUsages::DigitalSignature.into()))
                 .map_err(ext)?;
+            if filler > 0 {
+                let value = OctetString::new(vec![0u8; filler])
+                    .and_then(|inner| der::Encode::to_der(&inner))
+                    .and_then(OctetString::new)
+                    .map_err(der_err("filler"))?;
+                builder
+                    .add_extension(Extension {
+                        extn_id: ID_SIZE_FILLER,
+                        critical: false,
+                        extn_value: value,
+                    })
+                    .map_err(der_err("extension"))?;
+            }
         }
         Kind::Device => {
             builder

@@ -189,6 +189,53 @@ fn card_pulled_mid_check_is_card_removed() {
     );
 }
 
+#[test]
+#[ignore = "needs pcscd + vpcd + vpcd-card: run scripts/pcscd-test.sh"]
+fn vpcd_card_serves_a_chain_the_caller_issued() {
+    use rsa::pkcs8::EncodePrivateKey;
+    // A chain from elsewhere (here: seed 11's test PKI written out as the sandbox would).
+    let issued = reader_backends::mock::VirtualMyNumberCard::new(11, "1234").unwrap();
+    let auth = issued.credentials().auth();
+    let dir = tempfile::tempdir().unwrap();
+    let pem = |label: &str, der: &[u8]| {
+        der::pem::encode_string(label, der::pem::LineEnding::LF, der).unwrap()
+    };
+    let key = auth.key().to_pkcs8_der().unwrap();
+    std::fs::write(
+        dir.path().join("card-11.key.pem"),
+        pem("PRIVATE KEY", key.as_bytes()),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("card-11.pem"),
+        pem("CERTIFICATE", auth.cert_der()),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("auth-ca.pem"),
+        pem("CERTIFICATE", auth.ca_cert_der()),
+    )
+    .unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_vpcd-card"))
+        .args(["--port", SPARE_PORT, "--pin", "2468", "--chain"])
+        .arg(dir.path())
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _guard = ChildGuard(Some(child));
+    wait_for_card(Some(SPARE_READER), Duration::from_secs(20)).unwrap();
+    let mut reader = Counting::new(
+        PcscReader::connect(SPARE_READER)
+            .unwrap()
+            .with_limits(ReaderLimits::extended(jpki_apdu::EXTENDED_MAX_COMMAND_LEN)),
+    );
+    let evidence = pin_mode_check(&mut reader, "2468").unwrap();
+    assert_eq!(evidence.certificate, auth.cert_der());
+    assert_evidence_verifies(&evidence);
+    assert!(reader.count() <= MAX_APDUS_EXTENDED);
+}
+
 /// Kills the spare card's process if a test fails before pulling it.
 struct ChildGuard(Option<Child>);
 

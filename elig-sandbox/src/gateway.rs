@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use elig_proto::gateway::{
@@ -100,6 +100,7 @@ pub(crate) struct Gateway {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) log: Arc<dyn AccessLog>,
     pub(crate) max_body_bytes: usize,
+    pub(crate) body_read_timeout: Duration,
 }
 
 fn unix_secs(t: SystemTime) -> u64 {
@@ -250,8 +251,19 @@ impl Gateway {
         if announced.is_some_and(|n| n > u64::try_from(limit).unwrap_or(u64::MAX)) {
             return too_large();
         }
-        // Chunked or lying bodies are cut at the limit while reading.
-        let body = match Limited::new(request.into_body(), limit).collect().await {
+        // Chunked or lying bodies are cut at the limit while reading, and a body that does
+        // not arrive in time is given up on (a slow client must not hold its slot forever).
+        let reading = Limited::new(request.into_body(), limit).collect();
+        let Ok(read) = tokio::time::timeout(self.body_read_timeout, reading).await else {
+            return reject(
+                RejectReason::MalformedRequest,
+                &format!(
+                    "the body did not arrive within {} s",
+                    self.body_read_timeout.as_secs_f32()
+                ),
+            );
+        };
+        let body = match read {
             Ok(collected) => collected.to_bytes(),
             Err(e)
                 if e.downcast_ref::<http_body_util::LengthLimitError>()

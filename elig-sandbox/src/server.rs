@@ -45,6 +45,10 @@ pub struct Limits {
     /// connection waits for its next request too, so an idle connection gives its slot
     /// back after this long.
     pub header_read_timeout: Duration,
+    /// Time allowed for a request's body to arrive once its headers have: a client that
+    /// trickles (or never sends) the body it announced is answered `malformed_request` and
+    /// gives its slot back after this long (`header_read_timeout` covers only the headers).
+    pub body_read_timeout: Duration,
     /// Time allowed for open connections to finish at shutdown.
     pub shutdown_grace: Duration,
 }
@@ -59,6 +63,7 @@ impl Default for Limits {
             max_outstanding_challenges_per_device: 1_000,
             handshake_timeout: Duration::from_secs(10),
             header_read_timeout: Duration::from_secs(30),
+            body_read_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(5),
         }
     }
@@ -204,6 +209,7 @@ impl Sandbox {
             clock: config.clock.clone(),
             log: config.access_log.clone(),
             max_body_bytes: config.limits.max_body_bytes,
+            body_read_timeout: config.limits.body_read_timeout,
         });
         let (shutdown, rx) = watch::channel(false);
         let task = tokio::spawn(serve(

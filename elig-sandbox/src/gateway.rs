@@ -124,6 +124,8 @@ fn check_failure_reason(f: CheckFailure) -> RejectReason {
         CheckFailure::NotYetValid => RejectReason::CertificateNotYetValid,
         CheckFailure::Revoked => RejectReason::CertificateRevoked,
         CheckFailure::BadSignature => RejectReason::SignatureInvalid,
+        // The gateway's own revocation data is stale: its failure, not the card's.
+        CheckFailure::RevocationUnknown => RejectReason::Internal,
     }
 }
 
@@ -460,6 +462,9 @@ fn card_message(reason: RejectReason) -> &'static str {
         RejectReason::CertificateExpired => "the card certificate has expired",
         RejectReason::CertificateNotYetValid => "the card certificate is not valid yet",
         RejectReason::CertificateRevoked => "the card certificate is revoked",
+        RejectReason::Internal => {
+            "the gateway's revocation list is not current, so revocation cannot be checked"
+        }
         _ => "the card certificate does not chain to the JPKI authentication CA",
     }
 }

@@ -41,6 +41,26 @@ pub(crate) enum CheckFailure {
     Revoked,
     /// The signature does not verify.
     BadSignature,
+    /// The gateway's CRL is not current at the time of the check (before its `thisUpdate` or
+    /// at/after its `nextUpdate`), so revocation cannot be decided: a gateway failure, never a
+    /// pass.
+    RevocationUnknown,
+}
+
+/// A CRL whose signature was checked: the serials it lists and the span in which it is
+/// current (RFC 5280 §5.1.2.4–5: `thisUpdate` ≤ now < `nextUpdate`).
+#[derive(Debug)]
+struct RevocationList {
+    serials: HashSet<Vec<u8>>,
+    this_update: SystemTime,
+    next_update: SystemTime,
+}
+
+impl RevocationList {
+    /// Whether this list may be relied on at `now`.
+    fn current_at(&self, now: SystemTime) -> bool {
+        self.this_update <= now && now < self.next_update
+    }
 }
 
 /// A CA's name and public key, parsed once.
@@ -64,8 +84,10 @@ impl Anchor {
         })
     }
 
-    /// The serials listed by `crl_der`, after checking that this CA signed it.
-    fn revoked_serials(&self, crl_der: &[u8]) -> Result<HashSet<Vec<u8>>, PkiError> {
+    /// The serials listed by `crl_der` and when the list is current, after checking that this
+    /// CA signed it. A CRL without `nextUpdate` is refused: nothing would say when it goes
+    /// stale (RFC 5280 §5.1.2.5 requires the field).
+    fn revocation_list(&self, crl_der: &[u8]) -> Result<RevocationList, PkiError> {
         let crl = <CertificateList>::from_der(crl_der)
             .map_err(|e| PkiError::State(format!("CRL: {e}")))?;
         let tbs_der = crl
@@ -82,13 +104,21 @@ impl Anchor {
                 "a CRL is not signed by the CA it belongs to".into(),
             ));
         }
-        Ok(crl
+        let next_update = crl
             .tbs_cert_list
-            .revoked_certificates
-            .iter()
-            .flatten()
-            .map(|r| r.serial_number.as_bytes().to_vec())
-            .collect())
+            .next_update
+            .ok_or_else(|| PkiError::State("a CRL has no nextUpdate".into()))?;
+        Ok(RevocationList {
+            serials: crl
+                .tbs_cert_list
+                .revoked_certificates
+                .iter()
+                .flatten()
+                .map(|r| r.serial_number.as_bytes().to_vec())
+                .collect(),
+            this_update: crl.tbs_cert_list.this_update.to_system_time(),
+            next_update: next_update.to_system_time(),
+        })
     }
 
     /// Whether `cert` names this CA as issuer and carries its valid sha256WithRSA signature.
@@ -195,10 +225,10 @@ pub(crate) struct Verifier {
 struct Inner {
     auth_ca: Anchor,
     device_ca: Anchor,
-    /// Revoked card certificate serials (the authentication CA's CRL).
-    revoked: HashSet<Vec<u8>>,
-    /// Revoked device certificate serials (the device CA's CRL).
-    withdrawn: HashSet<Vec<u8>>,
+    /// Revoked card certificates (the authentication CA's CRL).
+    revoked: RevocationList,
+    /// Revoked device certificates (the device CA's CRL).
+    withdrawn: RevocationList,
 }
 
 fn serial_u64(bytes: &[u8]) -> Option<u64> {
@@ -220,8 +250,8 @@ impl Verifier {
     pub(crate) fn new(pki: &TestPki) -> Result<Self, PkiError> {
         let auth_ca = Anchor::from_cert(pki.auth_ca().cert())?;
         let device_ca = Anchor::from_cert(pki.device_ca().cert())?;
-        let revoked = auth_ca.revoked_serials(pki.crl_der())?;
-        let withdrawn = device_ca.revoked_serials(pki.device_crl_der())?;
+        let revoked = auth_ca.revocation_list(pki.crl_der())?;
+        let withdrawn = device_ca.revocation_list(pki.device_crl_der())?;
         Ok(Self {
             inner: Arc::new(Inner {
                 auth_ca,
@@ -233,15 +263,17 @@ impl Verifier {
     }
 
     /// Checks a TLS client certificate: issued by the device CA, within its validity, not
-    /// revoked, naming a facility. Any failure means "not a registered device".
+    /// revoked by a current device CRL, naming a facility. Any failure means "not a
+    /// registered device".
     pub(crate) fn device(&self, cert_der: &[u8], now: SystemTime) -> Option<DeviceIdentity> {
         let cert = Certificate::from_der(cert_der).ok()?;
+        let withdrawn = &self.inner.withdrawn;
         if !self.inner.device_ca.issued(&cert)
             || !is_signing_end_entity(&cert)
             || check_validity(&cert, now).is_err()
-            || self
-                .inner
-                .withdrawn
+            || !withdrawn.current_at(now)
+            || withdrawn
+                .serials
                 .contains(cert.tbs_certificate().serial_number().as_bytes())
         {
             return None;
@@ -254,7 +286,7 @@ impl Verifier {
     }
 
     /// Checks a card certificate in order: chain to the authentication CA, validity dates at
-    /// `now`, revocation.
+    /// `now`, revocation (by a CRL current at `now`, else [`CheckFailure::RevocationUnknown`]).
     pub(crate) fn card(
         &self,
         cert_der: &[u8],
@@ -266,7 +298,10 @@ impl Verifier {
         }
         check_validity(&cert, now)?;
         let serial = cert.tbs_certificate().serial_number().as_bytes();
-        if self.inner.revoked.contains(serial) {
+        if !self.inner.revoked.current_at(now) {
+            return Err(CheckFailure::RevocationUnknown);
+        }
+        if self.inner.revoked.serials.contains(serial) {
             return Err(CheckFailure::Revoked);
         }
         let key = VerifyingKey::<Sha256>::try_from(
@@ -286,6 +321,48 @@ impl Verifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::jst_noon;
+    use crate::registry::Registry;
+    use voucher_model::Date;
+
+    /// A CRL that is not current yet (its `thisUpdate` is after the check) decides nothing:
+    /// the card is refused with `RevocationUnknown`, the device is not recognised.
+    #[test]
+    fn a_crl_that_is_not_current_is_not_relied_on() {
+        let registry = Registry::default_registry().unwrap();
+        let pki = TestPki::generate(b"crl freshness", &registry.pki_plan()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        pki.write_pem(dir.path()).unwrap();
+        let serial = registry.person("P01").unwrap().card.serial;
+        let card = pki
+            .issue_card(&registry.card(serial).unwrap().spec())
+            .unwrap();
+        let device = pki.device("clinic").unwrap().cert_der.clone();
+        let now = jst_noon(Date::new(2026, 4, 1).unwrap());
+        let fresh = Verifier::new(&pki).unwrap();
+        assert!(fresh.card(&card.cert_der, now).is_ok());
+        assert!(fresh.device(&device, now).is_some());
+        // Properly signed CRLs whose thisUpdate (the latest revocation day) is next year.
+        let next_year = Date::new(2027, 1, 1).unwrap();
+        for (ca, file) in [
+            (pki.auth_ca(), "auth-ca.crl.pem"),
+            (pki.device_ca(), "device-ca.crl.pem"),
+        ] {
+            let crl = ca.issue_crl(&[(4242, next_year)]).unwrap();
+            let text = der::pem::encode_string("X509 CRL", der::pem::LineEnding::LF, &crl).unwrap();
+            std::fs::write(dir.path().join(file), text).unwrap();
+        }
+        let stale = Verifier::new(&TestPki::load(dir.path()).unwrap()).unwrap();
+        assert_eq!(
+            stale.card(&card.cert_der, now).err(),
+            Some(CheckFailure::RevocationUnknown)
+        );
+        assert_eq!(stale.device(&device, now), None);
+        // Once the CRL is current it is relied on again.
+        let later = jst_noon(next_year);
+        assert!(stale.card(&card.cert_der, later).is_ok());
+        assert!(stale.device(&device, later).is_some());
+    }
 
     #[test]
     fn serial_to_u64() {

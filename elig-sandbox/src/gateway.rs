@@ -393,12 +393,8 @@ impl Gateway {
                 Basis::CardSignature
             }
             Proof::Visual(attestation) => {
-                if !attestation.is_complete() {
-                    return fail(
-                        RejectReason::AttestationMissing,
-                        "目視確認 needs a staff member and photo_matches = true",
-                        card_tag,
-                    );
+                if let Some(problem) = attestation_problem(attestation, inquiry.checkup_date, now) {
+                    return fail(RejectReason::AttestationMissing, problem, card_tag);
                 }
                 Basis::VisualConfirmation
             }
@@ -455,6 +451,36 @@ impl Gateway {
             ),
         }
     }
+}
+
+/// How far ahead of the gateway's clock a 目視確認 `confirmed_at` may be (a reception PC's
+/// clock runs a little fast): our design.
+const ATTESTATION_CLOCK_SKEW: Duration = Duration::from_secs(300);
+
+/// Why a 目視確認 attestation is not one for this inquiry, if it is not. PROTOCOL.md: a blank
+/// `confirmed_by` or `photo_matches: false` is `attestation_missing`. Our reading of the
+/// rest (PROTOCOL.md does not spell it out): the photo must have been compared on the
+/// checkup date (which is already today in Japan) and not later than now (give or take
+/// [`ATTESTATION_CLOCK_SKEW`]); an attestation from another day, or from the future, does
+/// not attest this check and is `attestation_missing` too.
+fn attestation_problem(
+    attestation: &proto::VisualAttestation,
+    checkup_date: voucher_model::Date,
+    now: SystemTime,
+) -> Option<&'static str> {
+    if !attestation.is_complete() {
+        return Some("目視確認 needs a staff member and photo_matches = true");
+    }
+    if attestation.confirmed_at.date() != checkup_date {
+        return Some("confirmed_at is not on the checkup date");
+    }
+    let latest = now
+        .checked_add(ATTESTATION_CLOCK_SKEW)
+        .and_then(jst_datetime);
+    if latest.is_none_or(|latest| attestation.confirmed_at > latest) {
+        return Some("confirmed_at is later than the gateway's time in Japan");
+    }
+    None
 }
 
 fn card_message(reason: RejectReason) -> &'static str {

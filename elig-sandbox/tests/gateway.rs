@@ -488,3 +488,34 @@ async fn shutdown_stops_accepting() {
     let again = TestClient::connect(addr, pki().gateway_ca().cert_der(), &device("clinic")).await;
     assert!(again.is_err(), "no new connections after shutdown");
 }
+
+#[tokio::test]
+async fn visual_attestation_must_be_made_today_and_not_in_the_future() {
+    // The fake clock reads 12:00 JST on today().
+    let sb = start().await;
+    let mut client = sb.client("clinic").await;
+    let card = card(serial_of("P01"));
+    let visual = |id: &str, at: DateTime| {
+        let request =
+            inquiry::unsigned(id, &facility("clinic"), today(), None, &card.cert_der).unwrap();
+        inquiry::with_visual(request, "staff-07", at, true)
+    };
+    let yesterday = DateTime::new(voucher_model::Date::new(2026, 3, 31).unwrap(), 11, 0, 0);
+    for (id, at) in [
+        ("yesterday", yesterday.unwrap()),
+        ("this-evening", DateTime::new(today(), 18, 0, 0).unwrap()),
+    ] {
+        let (status, reason) = rejected(client.inquiry(&visual(id, at)).await.unwrap());
+        assert_eq!(
+            (status, reason),
+            (422, RejectReason::AttestationMissing),
+            "{id}"
+        );
+    }
+    // A reception clock a few minutes fast is tolerated.
+    let at = DateTime::new(today(), 12, 4, 0).unwrap();
+    let Answer::Ok(result) = client.inquiry(&visual("fast-clock", at)).await.unwrap() else {
+        panic!("an attestation 4 minutes ahead was refused")
+    };
+    assert_eq!(result.basis, Basis::VisualConfirmation);
+}

@@ -376,7 +376,9 @@ impl VisualAttestation {
     }
 
     /// True when someone is named and states that the photo matches; otherwise the gateway
-    /// answers [`RejectReason::AttestationMissing`].
+    /// answers [`RejectReason::AttestationMissing`]. (The gateway also requires
+    /// `confirmed_at` on the checkup date and not in the future, PROTOCOL.md: that needs its
+    /// clock, so it is not checked here.)
     pub fn is_complete(&self) -> bool {
         self.photo_matches && !self.confirmed_by.trim().is_empty()
     }

@@ -281,7 +281,7 @@ impl Gateway {
         match route {
             Route::Challenge => match proto::decode::<ChallengeRequest>(&body) {
                 Ok(_) => self.challenge(device),
-                Err(e) => reject(e.reason(), &e.to_string()),
+                Err(e) => reject(e.reason(), &decode_message(&e)),
             },
             Route::Inquiry => match proto::decode::<InquiryRequest>(&body) {
                 Ok(inquiry) => {
@@ -290,7 +290,7 @@ impl Gateway {
                     outcome.answer = outcome.answer.map_err(|r| r.with_request_id(id));
                     outcome
                 }
-                Err(e) => reject(e.reason(), &e.to_string()),
+                Err(e) => reject(e.reason(), &decode_message(&e)),
             },
         }
     }
@@ -451,6 +451,47 @@ impl Gateway {
             ),
         }
     }
+}
+
+/// The rejection message for a body that did not decode, without personal data.
+///
+/// `DecodeError`'s text quotes serde's description, which can carry the offending value (a
+/// malformed `Birthdate` or `InsurerNumber` from `search`, an unknown field's name): a
+/// rejection message must not (PROTOCOL.md, `Rejection.message`). So a malformed body is
+/// described by the kind of fault from a fixed list and its position only.
+fn decode_message(e: &proto::DecodeError) -> String {
+    let proto::DecodeError::Malformed { message, detail } = e else {
+        // Sizes and version numbers only.
+        return e.to_string();
+    };
+    const KINDS: [&str; 10] = [
+        "unknown field",
+        "missing field",
+        "duplicate field",
+        "unknown variant",
+        "invalid type",
+        "invalid length",
+        "trailing characters",
+        "EOF while parsing",
+        "expected",
+        "key must be a string",
+    ];
+    let kind = KINDS
+        .iter()
+        .find(|k| detail.starts_with(*k))
+        .copied()
+        .unwrap_or("a value breaks its rule");
+    let position = detail
+        .rfind(" at line ")
+        .and_then(|at| detail.get(at..))
+        .filter(|p| {
+            p.strip_prefix(" at line ").is_some_and(|rest| {
+                rest.chars()
+                    .all(|c| c.is_ascii_digit() || c == ' ' || "column".contains(c))
+            })
+        })
+        .unwrap_or("");
+    format!("peer sent a malformed {message}: {kind}{position}")
 }
 
 /// How far ahead of the gateway's clock a 目視確認 `confirmed_at` may be (a reception PC's

@@ -115,3 +115,40 @@ async fn a_body_without_length_is_cut_at_the_limit() {
     assert_eq!(pulled.load(Ordering::SeqCst), 3);
     assert_eq!(log.entries()[0].outcome, "body_too_large");
 }
+
+#[tokio::test]
+async fn a_malformed_search_value_is_not_echoed() {
+    let (gateway, conn, _log) = gateway();
+    let facility = conn.device.as_ref().unwrap().facility.clone();
+    let date = voucher_model::Date::new(2026, 4, 1).unwrap();
+    let request = crate::inquiry::unsigned("req-1", &facility, date, None, &[0x30; 100]).unwrap();
+    let body = String::from_utf8(proto::encode(&request).unwrap()).unwrap();
+    for search in [
+        r#"{"Birthdate":"19730230"}"#,
+        r#"{"Birthdate":"1973-0X"}"#,
+        r#"{"InsurerNumber":"19730X30"}"#,
+        r#"{"Name1973":"x"}"#,
+    ] {
+        let body = body.replacen(
+            "{\"version\":1,",
+            &format!("{{\"version\":1,\"search\":{search},"),
+            1,
+        );
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(proto::PATH_INQUIRY)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Full::new(Bytes::from(body)))
+            .unwrap();
+        let response = gateway.handle(&conn, request).await;
+        assert_eq!(response.status(), 400, "{search}");
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let rejection: Rejection = proto::decode(&bytes).unwrap();
+        assert_eq!(rejection.reason, RejectReason::MalformedRequest);
+        assert!(
+            !rejection.message.contains("1973"),
+            "{search}: {}",
+            rejection.message
+        );
+    }
+}

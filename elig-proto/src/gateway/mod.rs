@@ -132,8 +132,10 @@ pub enum DecodeError {
     Malformed {
         /// The message's name.
         message: &'static str,
-        /// serde_json's description: line and column, and at most a short quote of the
-        /// offending token (for example an unknown field's name).
+        /// serde_json's description with line and column. It may quote the offending
+        /// value (an unknown field's name, a malformed date or identifier from the body):
+        /// for developers, not for a `Rejection.message` or a log that must stay free of
+        /// personal data (elig-sandbox reduces it to a fixed category and position).
         detail: String,
     },
 }

@@ -29,6 +29,9 @@ pub(crate) struct ConnectionInfo {
     pub(crate) peer: Option<IpAddr>,
     /// `None` when the client sent no certificate or one the device CA did not issue.
     pub(crate) device: Option<DeviceIdentity>,
+    /// When the device decision stops holding (certificate `notAfter`, device CRL
+    /// `nextUpdate`): requests from then on are `unknown_device`.
+    pub(crate) device_until: SystemTime,
 }
 
 /// The routes, for the access log.
@@ -162,10 +165,15 @@ impl Gateway {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         let mut request_bytes = announced.unwrap_or(0);
+        // Checked at the handshake; a keep-alive connection may outlive the certificate.
+        let device = conn
+            .device
+            .as_ref()
+            .filter(|_| self.clock.now() < conn.device_until);
         let outcome = match route {
             None => reject(RejectReason::NotFound, "no such endpoint"),
             Some(_) if method != Method::POST => reject(RejectReason::MethodNotAllowed, "use POST"),
-            Some(route) => match &conn.device {
+            Some(route) => match device {
                 None => reject(
                     RejectReason::UnknownDevice,
                     "the TLS client certificate is missing or not issued by the device registration CA",
@@ -183,10 +191,7 @@ impl Gateway {
         self.log.record(&AccessEntry {
             at_unix_ms,
             peer: conn.peer,
-            facility: conn
-                .device
-                .as_ref()
-                .map(|d| crate::pki::to_subject_serial(&d.facility)),
+            facility: device.map(|d| crate::pki::to_subject_serial(&d.facility)),
             method: method.as_str().to_owned(),
             route: match route {
                 Some(Route::Challenge) => "challenge",

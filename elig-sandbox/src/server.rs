@@ -3,7 +3,7 @@
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, UNIX_EPOCH};
 
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -384,10 +384,11 @@ async fn serve(
                 .1
                 .peer_certificates()
                 .and_then(|chain| chain.first())
-                .and_then(|cert| gateway.verifier.device(cert, gateway.clock.now()));
+                .and_then(|cert| gateway.verifier.device_until(cert, gateway.clock.now()));
             let info = Arc::new(ConnectionInfo {
                 peer: Some(peer.ip()),
-                device,
+                device_until: device.as_ref().map_or(UNIX_EPOCH, |(_, until)| *until),
+                device: device.map(|(device, _)| device),
             });
             let service = service_fn(move |request| {
                 let gateway = gateway.clone();

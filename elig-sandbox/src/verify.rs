@@ -266,6 +266,17 @@ impl Verifier {
     /// revoked by a current device CRL, naming a facility. Any failure means "not a
     /// registered device".
     pub(crate) fn device(&self, cert_der: &[u8], now: SystemTime) -> Option<DeviceIdentity> {
+        self.device_until(cert_der, now).map(|(device, _)| device)
+    }
+
+    /// [`Self::device`], with the instant the decision stops holding: the certificate's
+    /// `notAfter` or the device CRL's `nextUpdate`, whichever comes first (a keep-alive
+    /// connection outliving it is no longer a registered device's).
+    pub(crate) fn device_until(
+        &self,
+        cert_der: &[u8],
+        now: SystemTime,
+    ) -> Option<(DeviceIdentity, SystemTime)> {
         let cert = Certificate::from_der(cert_der).ok()?;
         let withdrawn = &self.inner.withdrawn;
         if !self.inner.device_ca.issued(&cert)
@@ -279,10 +290,17 @@ impl Verifier {
             return None;
         }
         let facility = crate::pki::facility_from_subject(cert.tbs_certificate().subject())?;
-        Some(DeviceIdentity {
+        let until = cert
+            .tbs_certificate()
+            .validity()
+            .not_after
+            .to_system_time()
+            .min(withdrawn.next_update);
+        let device = DeviceIdentity {
             facility,
             cert_sha256: Sha256::digest(cert_der).into(),
-        })
+        };
+        Some((device, until))
     }
 
     /// Checks a card certificate in order: chain to the authentication CA, validity dates at

@@ -58,8 +58,8 @@ fn gateway() -> (Gateway, ConnectionInfo, Arc<MemoryAccessLog>) {
         (registry, pki)
     });
     let verifier = Verifier::new(pki).unwrap();
-    let device = verifier
-        .device(&pki.device("clinic").unwrap().cert_der, SystemTime::now())
+    let (device, until) = verifier
+        .device_until(&pki.device("clinic").unwrap().cert_der, SystemTime::now())
         .unwrap();
     let log = Arc::new(MemoryAccessLog::new(10));
     let gateway = Gateway {
@@ -74,6 +74,7 @@ fn gateway() -> (Gateway, ConnectionInfo, Arc<MemoryAccessLog>) {
     let conn = ConnectionInfo {
         peer: None,
         device: Some(device),
+        device_until: until,
     };
     (gateway, conn, log)
 }
@@ -151,4 +152,28 @@ async fn a_malformed_search_value_is_not_echoed() {
             rejection.message
         );
     }
+}
+
+#[tokio::test]
+async fn a_connection_outliving_its_device_certificate_is_no_longer_a_device() {
+    let (mut gateway, conn, log) = gateway();
+    let clock = Arc::new(crate::clock::FakeClock::new(SystemTime::now()));
+    gateway.clock = clock.clone();
+    let ask = || {
+        Request::builder()
+            .method(Method::POST)
+            .uri(proto::PATH_CHALLENGE)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Full::new(Bytes::from_static(b"{\"version\":1}")))
+            .unwrap()
+    };
+    assert_eq!(gateway.handle(&conn, ask()).await.status(), 200);
+    // The same connection, once the device certificate (valid to 2045-12-31) has expired.
+    clock.set(crate::clock::jst_noon(
+        voucher_model::Date::new(2046, 1, 1).unwrap(),
+    ));
+    assert_eq!(gateway.handle(&conn, ask()).await.status(), 403);
+    let last = log.entries().pop().unwrap();
+    assert_eq!(last.outcome, "unknown_device");
+    assert_eq!(last.facility, None);
 }

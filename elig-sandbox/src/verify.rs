@@ -262,16 +262,17 @@ impl Verifier {
         })
     }
 
-    /// Checks a TLS client certificate: issued by the device CA, within its validity, not
-    /// revoked by a current device CRL, naming a facility. Any failure means "not a
-    /// registered device".
+    /// The device check without its end (tests).
+    #[cfg(test)]
     pub(crate) fn device(&self, cert_der: &[u8], now: SystemTime) -> Option<DeviceIdentity> {
         self.device_until(cert_der, now).map(|(device, _)| device)
     }
 
-    /// [`Self::device`], with the instant the decision stops holding: the certificate's
-    /// `notAfter` or the device CRL's `nextUpdate`, whichever comes first (a keep-alive
-    /// connection outliving it is no longer a registered device's).
+    /// Checks a TLS client certificate: issued by the device CA, within its validity, not
+    /// revoked by a current device CRL, naming a facility. Any failure means "not a
+    /// registered device". Also returns the instant the decision stops holding: the
+    /// certificate's `notAfter` or the device CRL's `nextUpdate`, whichever comes first (a
+    /// keep-alive connection outliving it is no longer a registered device's).
     pub(crate) fn device_until(
         &self,
         cert_der: &[u8],

@@ -1,6 +1,7 @@
 //! Writes the fuzz seed corpora: `cargo run -p elig-benches --bin make-fuzz-seeds [DIR]`
 //! (default `fuzz/corpus`), one `seed-<name>` file per seed under `<DIR>/<target>/`.
-//! Existing `seed-*` files of a target are replaced; other corpus files are left alone.
+//! Existing `seed-*` files of a target are replaced, except `seed-fuzzed-*` (kept from fuzzer
+//! runs) and `seed-regression-*` (inputs that once failed); other corpus files are left alone.
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a command-line tool reports on the terminal
 
 use std::path::PathBuf;
@@ -24,10 +25,11 @@ fn run() -> Result<usize, Box<dyn std::error::Error>> {
             std::fs::create_dir_all(&target_dir)?;
             for entry in std::fs::read_dir(&target_dir)? {
                 let path = entry?.path();
-                let old_seed = path
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with("seed-") && !n.starts_with("seed-fuzzed-"));
+                let old_seed = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                    n.starts_with("seed-")
+                        && !n.starts_with("seed-fuzzed-")
+                        && !n.starts_with("seed-regression-")
+                });
                 if old_seed {
                     std::fs::remove_file(&path)?;
                 }

@@ -120,6 +120,19 @@ fn jst_datetime(now: SystemTime) -> Option<DateTime> {
     DateTime::new(date, h, m, s).ok()
 }
 
+/// The method as logged: a standard one by name, any other (an extension token of the
+/// client's choosing, which could carry anything) as `other`, like unknown paths.
+fn logged_method(method: &Method) -> &'static str {
+    const STANDARD: [&str; 9] = [
+        "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT", "TRACE",
+    ];
+    STANDARD
+        .iter()
+        .find(|m| **m == method.as_str())
+        .copied()
+        .unwrap_or("other")
+}
+
 fn check_failure_reason(f: CheckFailure) -> RejectReason {
     match f {
         CheckFailure::Untrusted => RejectReason::CertificateUntrusted,
@@ -192,7 +205,7 @@ impl Gateway {
             at_unix_ms,
             peer: conn.peer,
             facility: device.map(|d| crate::pki::to_subject_serial(&d.facility)),
-            method: method.as_str().to_owned(),
+            method: logged_method(&method).to_owned(),
             route: match route {
                 Some(Route::Challenge) => "challenge",
                 Some(Route::Inquiry) => "inquiry",

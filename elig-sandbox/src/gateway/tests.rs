@@ -177,3 +177,22 @@ async fn a_connection_outliving_its_device_certificate_is_no_longer_a_device() {
     assert_eq!(last.outcome, "unknown_device");
     assert_eq!(last.facility, None);
 }
+
+#[tokio::test]
+async fn an_extension_method_is_not_logged_verbatim() {
+    let (gateway, conn, log) = gateway();
+    let request = Request::builder()
+        .method(Method::from_bytes(b"YAMADA-19730101").unwrap())
+        .uri(proto::PATH_CHALLENGE)
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    assert_eq!(gateway.handle(&conn, request).await.status(), 405);
+    let request = Request::builder()
+        .method(Method::GET)
+        .uri(proto::PATH_CHALLENGE)
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    assert_eq!(gateway.handle(&conn, request).await.status(), 405);
+    let methods: Vec<String> = log.entries().into_iter().map(|e| e.method).collect();
+    assert_eq!(methods, ["other", "GET"]);
+}

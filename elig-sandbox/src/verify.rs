@@ -143,6 +143,13 @@ impl Anchor {
     }
 }
 
+/// Whether the CA certificate `issuer` signed `cert` (issuer name, sha256WithRSA signature
+/// by its key): used when a state folder is loaded, so that an edited or swapped
+/// certificate is refused there rather than at the first handshake.
+pub(crate) fn signed_by(issuer: &Certificate, cert: &Certificate) -> bool {
+    Anchor::from_cert(issuer).is_ok_and(|anchor| anchor.issued(cert))
+}
+
 /// `notBefore <= now < notAfter`.
 fn check_validity(cert: &Certificate, now: SystemTime) -> Result<(), CheckFailure> {
     let validity = cert.tbs_certificate().validity();

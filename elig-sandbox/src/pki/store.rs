@@ -109,8 +109,21 @@ fn load_key(dir: &Path, name: &str, cert: &Certificate) -> Result<PrivateKey, Pk
     Ok(key)
 }
 
+/// Refuses `cert` (file `name`) unless `issuer` signed it.
+fn check_issued(issuer: &Certificate, cert: &Certificate, name: &str) -> Result<(), PkiError> {
+    if crate::verify::signed_by(issuer, cert) {
+        Ok(())
+    } else {
+        Err(PkiError::State(format!(
+            "{name} is not signed by the CA that should have issued it"
+        )))
+    }
+}
+
 fn load_authority(dir: &Path, stem: &str, seed: &str) -> Result<Authority, PkiError> {
-    let cert = load_cert(dir, &format!("{stem}.pem"))?;
+    let name = format!("{stem}.pem");
+    let cert = load_cert(dir, &name)?;
+    check_issued(&cert, &cert, &name)?;
     let key = load_key(dir, &format!("{stem}.key.pem"), &cert)?;
     Authority::from_parts(key, cert, unhex32(seed)?)
 }
@@ -204,8 +217,9 @@ impl TestPki {
     }
 
     /// Loads a PKI that [`Self::write_pem`] wrote. Checks that every key matches its
-    /// certificate, that each device certificate names the facility `state.json` says, and
-    /// parses the CRL.
+    /// certificate, that every certificate is signed by the CA that issued it (the CAs by
+    /// themselves), that each device certificate names the facility `state.json` says, and
+    /// parses the CRLs (their signatures and currency are checked when the gateway starts).
     pub fn load(dir: &Path) -> Result<Self, PkiError> {
         let state: State = serde_json::from_str(&read(dir, "state.json")?)
             .map_err(|e| PkiError::State(format!("state.json: {e}")))?;
@@ -219,6 +233,7 @@ impl TestPki {
         let device_ca = load_authority(dir, "device-ca", &state.device_ca_seed)?;
         let gateway_ca = load_authority(dir, "gateway-ca", &state.gateway_ca_seed)?;
         let server_cert = load_cert(dir, "server.pem")?;
+        check_issued(gateway_ca.cert(), &server_cert, "server.pem")?;
         let server = ServerCredentials {
             key: TestKey(load_key(dir, "server.key.pem", &server_cert)?),
             cert_der: cert_der(&server_cert)?,
@@ -227,6 +242,7 @@ impl TestPki {
         for plan in state.devices {
             let stem = format!("device-{}", plan.label);
             let cert = load_cert(dir, &format!("{stem}.pem"))?;
+            check_issued(device_ca.cert(), &cert, &format!("{stem}.pem"))?;
             let key = load_key(dir, &format!("{stem}.key.pem"), &cert)?;
             if super::facility::from_subject(cert.tbs_certificate().subject()).as_ref()
                 != Some(&plan.facility)
@@ -269,6 +285,36 @@ fn load_crl(dir: &Path, name: &str) -> Result<Vec<u8>, PkiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A device certificate and key that match each other and name the right facility,
+    /// but come from another CA, are refused when the folder is loaded.
+    #[test]
+    fn a_certificate_swapped_for_another_cas_is_refused() {
+        let plan = crate::registry::Registry::default_registry()
+            .unwrap()
+            .pki_plan();
+        let pki = TestPki::generate(b"store unit", &plan).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        pki.write_pem(dir.path()).unwrap();
+        assert!(TestPki::load(dir.path()).is_ok());
+        let clinic = pki.device("clinic").unwrap();
+        let rogue = Authority::generate(b"rogue", "CN=Rogue CA,C=JP").unwrap();
+        let swapped = rogue.issue_device(100, "clinic", &clinic.facility).unwrap();
+        std::fs::write(
+            dir.path().join("device-clinic.pem"),
+            cert_pem(&swapped.cert_der).unwrap(),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("device-clinic.key.pem"),
+            key_pem(&swapped.key).unwrap(),
+        )
+        .unwrap();
+        let Err(PkiError::State(why)) = TestPki::load(dir.path()) else {
+            panic!("a device certificate of another CA was loaded")
+        };
+        assert!(why.contains("device-clinic.pem"), "{why}");
+    }
 
     #[test]
     fn hex_round_trip() {

@@ -23,7 +23,8 @@ pub struct AccessEntry {
     /// The facility of the device certificate (`kenshin-kikan:…` / `oqs-code:…`), when the
     /// device was recognised.
     pub facility: Option<String>,
-    /// The HTTP method.
+    /// The HTTP method: a standard one by name, `other` for any extension method (a token
+    /// of the client's choosing never reaches the log).
     pub method: String,
     /// The endpoint, from the fixed set of routes (`other` for anything else, so that
     /// arbitrary request paths never reach the log).

@@ -1,0 +1,90 @@
+use super::*;
+
+fn plan() -> PkiPlan {
+    PkiPlan {
+        devices: vec![DevicePlan {
+            label: "clinic".into(),
+            facility: Facility::CheckupInstitution("0110113719".parse().unwrap()),
+            revoked_on: None,
+        }],
+        revoked: vec![(7, Date::new(2025, 6, 1).unwrap())],
+    }
+}
+
+#[test]
+fn generate_write_load_round_trip() {
+    let pki = TestPki::generate(b"unit", &plan()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let files = pki.write_pem(dir.path()).unwrap();
+    assert!(files.iter().any(|f| f.ends_with("device-clinic.key.pem")));
+    let loaded = TestPki::load(dir.path()).unwrap();
+    assert_eq!(loaded.auth_ca().cert_der(), pki.auth_ca().cert_der());
+    assert_eq!(loaded.server().cert_der, pki.server().cert_der);
+    assert_eq!(loaded.crl_der(), pki.crl_der());
+    assert_eq!(
+        loaded.device("clinic").unwrap().cert_der,
+        pki.device("clinic").unwrap().cert_der
+    );
+    let spec = CardSpec {
+        serial: 42,
+        not_before: Date::new(2025, 1, 1).unwrap(),
+        not_after: Date::new(2030, 1, 1).unwrap(),
+    };
+    let a = pki.issue_card(&spec).unwrap();
+    let b = loaded.issue_card(&spec).unwrap();
+    assert_eq!(
+        a.cert_der, b.cert_der,
+        "cards issued after loading are the same"
+    );
+}
+
+#[test]
+fn card_certificates_carry_no_personal_data() {
+    let pki = TestPki::generate(b"unit", &plan()).unwrap();
+    let spec = CardSpec {
+        serial: 7,
+        not_before: Date::new(2025, 1, 1).unwrap(),
+        not_after: Date::new(2030, 1, 1).unwrap(),
+    };
+    let card = pki.issue_card(&spec).unwrap();
+    let cert = <Certificate as der::Decode>::from_der(&card.cert_der).unwrap();
+    let subject = cert.tbs_certificate().subject().to_string();
+    assert_eq!(subject, "CN=auth 7,O=elig sandbox JPKI,C=JP");
+    // Key usage and basic constraints only: no subjectAltName, no directory attributes.
+    let oids: Vec<String> = cert
+        .tbs_certificate()
+        .extensions()
+        .unwrap()
+        .iter()
+        .map(|e| e.extn_id.to_string())
+        .collect();
+    assert_eq!(
+        oids,
+        ["2.5.29.15", "1.3.6.1.4.1.32473.1", "2.5.29.19", "2.5.29.35"]
+    );
+    assert_eq!(
+        card.cert_der.len(),
+        CARD_CERT_LEN,
+        "sized like a real card's"
+    );
+    assert_eq!(card.ca_cert_der, pki.auth_ca().cert_der());
+}
+
+#[test]
+fn a_tampered_state_folder_is_refused() {
+    let pki = TestPki::generate(b"unit", &plan()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    pki.write_pem(dir.path()).unwrap();
+    // Swap the server key for the device key: it no longer matches server.pem.
+    std::fs::copy(
+        dir.path().join("device-clinic.key.pem"),
+        dir.path().join("server.key.pem"),
+    )
+    .unwrap();
+    assert!(matches!(TestPki::load(dir.path()), Err(PkiError::State(_))));
+    std::fs::remove_file(dir.path().join("state.json")).unwrap();
+    assert!(matches!(
+        TestPki::load(dir.path()),
+        Err(PkiError::Io { .. })
+    ));
+}

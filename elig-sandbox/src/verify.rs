@@ -14,6 +14,7 @@ use der::oid::ObjectIdentifier;
 use der::referenced::OwnedToRef as _;
 use der::{Decode as _, Encode as _};
 use rsa::pkcs1v15::{Signature, VerifyingKey};
+use rsa::traits::PublicKeyParts as _;
 use sha2::{Digest as _, Sha256};
 use signature::Verifier as _;
 use signature::hazmat::PrehashVerifier as _;
@@ -23,6 +24,9 @@ use x509_cert::ext::pkix::{BasicConstraints, KeyUsage};
 use x509_cert::name::Name;
 
 use crate::pki::{Facility, PkiError, TestPki};
+
+/// A JPKI user-authentication key's modulus: 2,048 bits (card.md, EF `000A`).
+const CARD_KEY_BYTES: usize = 256;
 
 /// `sha256WithRSAEncryption` (RFC 4055).
 const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
@@ -330,12 +334,18 @@ impl Verifier {
         if self.inner.revoked.serials.contains(serial) {
             return Err(CheckFailure::Revoked);
         }
-        let key = VerifyingKey::<Sha256>::try_from(
+        let key = rsa::PublicKey::try_from(
             cert.tbs_certificate()
                 .subject_public_key_info()
                 .owned_to_ref(),
         )
         .map_err(|_| CheckFailure::Untrusted)?;
+        // The user-authentication key is RSA-2048 (card.md, EF 000A): a certificate for a key
+        // of another size is not a card's, whoever signed it.
+        if key.size() != CARD_KEY_BYTES {
+            return Err(CheckFailure::Untrusted);
+        }
+        let key = VerifyingKey::<Sha256>::new(key);
         Ok(VerifiedCard {
             serial: serial_u64(serial),
             serial_hash: serial_hash(serial),

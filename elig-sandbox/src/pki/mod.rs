@@ -215,6 +215,15 @@ impl Authority {
     /// key derived from this authority's seed and the serial.
     pub fn issue_card(&self, spec: &CardSpec) -> Result<CardCredentials, PkiError> {
         let key = derive_key(&self.key_seed, &format!("card {}", spec.serial))?;
+        self.issue_card_with(spec, key)
+    }
+
+    /// [`Self::issue_card`] for a given key.
+    fn issue_card_with(
+        &self,
+        spec: &CardSpec,
+        key: PrivateKey,
+    ) -> Result<CardCredentials, PkiError> {
         let subject = build::name(&format!("CN=auth {},O=elig sandbox JPKI,C=JP", spec.serial))?;
         let not_after = spec
             .not_after

@@ -88,3 +88,30 @@ fn a_tampered_state_folder_is_refused() {
         Err(PkiError::Io { .. })
     ));
 }
+
+/// A certificate the authentication CA signed for a key that is not RSA-2048 is not a card
+/// certificate (card.md: the user-authentication key is RSA-2048).
+#[test]
+fn a_card_key_of_another_size_is_untrusted() {
+    use crate::verify::{CheckFailure, Verifier};
+    let pki = TestPki::generate(b"unit", &plan()).unwrap();
+    let spec = CardSpec {
+        serial: 8,
+        not_before: Date::new(2025, 1, 1).unwrap(),
+        not_after: Date::new(2030, 1, 1).unwrap(),
+    };
+    let now = crate::clock::jst_noon(Date::new(2026, 4, 1).unwrap());
+    let verifier = Verifier::new(&pki).unwrap();
+    let good = pki.issue_card(&spec).unwrap();
+    assert!(verifier.card(&good.cert_der, now).is_ok());
+    for bits in [1024, 3072] {
+        let mut rng = ChaCha20Rng::from_seed([7; 32]);
+        let key = PrivateKey::new(&mut rng, bits).unwrap();
+        let odd = pki.auth_ca().issue_card_with(&spec, key).unwrap();
+        assert_eq!(
+            verifier.card(&odd.cert_der, now).err(),
+            Some(CheckFailure::Untrusted),
+            "RSA-{bits}"
+        );
+    }
+}

@@ -213,6 +213,33 @@ mod tests {
     }
 
     #[test]
+    fn concurrent_uses_of_one_challenge_succeed_once() {
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let store = ChallengeStore::new(Duration::from_secs(60), 100, 100);
+        for _ in 0..20 {
+            let (c, _) = store.issue(A, t0).unwrap();
+            let barrier = std::sync::Barrier::new(8);
+            let results: Vec<_> = std::thread::scope(|scope| {
+                let racers: Vec<_> = (0..8)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            barrier.wait();
+                            store.consume(&c, &A, t0)
+                        })
+                    })
+                    .collect();
+                racers.into_iter().map(|r| r.join().unwrap()).collect()
+            });
+            assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+            assert!(
+                results
+                    .iter()
+                    .all(|r| matches!(r, Ok(()) | Err(ChallengeFailure::Replayed)))
+            );
+        }
+    }
+
+    #[test]
     fn bounded_and_pruned() {
         let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
         let store = ChallengeStore::new(Duration::from_secs(60), 3, 3);

@@ -153,8 +153,12 @@ fn write_card(args: &Args) -> Result<(), BoxError> {
         ),
     ];
     for (name, text) in files {
-        let path = out.join(name);
-        std::fs::write(&path, text)?;
+        let path = out.join(&name);
+        if name.ends_with(".key.pem") {
+            elig_sandbox::pki::write_private(&path, text.as_bytes())?;
+        } else {
+            std::fs::write(&path, text)?;
+        }
         println!("{}", path.display());
     }
     Ok(())

@@ -31,6 +31,7 @@ use x509_cert::name::Name;
 
 pub(crate) use facility::from_subject as facility_from_subject;
 pub use facility::{Facility, from_subject_serial, to_subject_serial};
+pub use store::write_private;
 
 use crate::clock::utc_midnight;
 use build::{Issuer, Kind};

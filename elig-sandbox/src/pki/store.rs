@@ -51,14 +51,46 @@ fn unhex32(text: &str) -> Result<[u8; 32], PkiError> {
     Ok(out)
 }
 
+/// Whether file `name` holds a secret: a private key, or `state.json` (its seeds derive
+/// every key, card keys included).
+fn is_secret(name: &str) -> bool {
+    name.ends_with(".key.pem") || name == "state.json"
+}
+
 fn write(dir: &Path, name: &str, text: &str, written: &mut Vec<PathBuf>) -> Result<(), PkiError> {
     let path = dir.join(name);
-    std::fs::write(&path, text).map_err(|source| PkiError::Io {
+    let io = |source| PkiError::Io {
         path: path.clone(),
         source,
-    })?;
+    };
+    if is_secret(name) {
+        write_private(&path, text.as_bytes()).map_err(io)?;
+    } else {
+        std::fs::write(&path, text).map_err(io)?;
+    }
     written.push(path);
     Ok(())
+}
+
+/// Writes a file only its owner may read (mode 0600 on Unix, also when it already existed):
+/// how private keys and `state.json` are written.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        options.mode(0o600);
+        let file = options.open(path)?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        let mut file = file;
+        file.write_all(bytes)
+    }
+    #[cfg(not(unix))]
+    {
+        options.open(path)?.write_all(bytes)
+    }
 }
 
 fn read(dir: &Path, name: &str) -> Result<String, PkiError> {
@@ -314,6 +346,34 @@ mod tests {
             panic!("a device certificate of another CA was loaded")
         };
         assert!(why.contains("device-clinic.pem"), "{why}");
+    }
+
+    /// Keys and seeds are readable by their owner only; certificates by anyone.
+    #[cfg(unix)]
+    #[test]
+    fn secrets_are_written_owner_only() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let plan = crate::registry::Registry::default_registry()
+            .unwrap()
+            .pki_plan();
+        let pki = TestPki::generate(b"store unit", &plan).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        // A key file left world-readable by an earlier run is tightened too.
+        let stale = dir.path().join("server.key.pem");
+        std::fs::write(&stale, "old").unwrap();
+        std::fs::set_permissions(&stale, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let mut secrets = 0;
+        for path in pki.write_pem(dir.path()).unwrap() {
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            let name = path.file_name().unwrap().to_str().unwrap();
+            if is_secret(name) {
+                secrets += 1;
+                assert_eq!(mode, 0o600, "{name}");
+            } else {
+                assert_ne!(mode & 0o044, 0, "{name} is a public file");
+            }
+        }
+        assert!(secrets >= 5, "CA keys, server key, device keys, state.json");
     }
 
     #[test]

@@ -157,7 +157,17 @@ fn load_authority(dir: &Path, stem: &str, seed: &str) -> Result<Authority, PkiEr
     let cert = load_cert(dir, &name)?;
     check_issued(&cert, &cert, &name)?;
     let key = load_key(dir, &format!("{stem}.key.pem"), &cert)?;
-    Authority::from_parts(key, cert, unhex32(seed)?)
+    // The CA key is derived from its seed (Authority::generate): a seed that does not give
+    // this key was edited, and would silently change every card key issued from it.
+    let seed = unhex32(seed)?;
+    if build::spki_of(&super::derive_key(&seed, "ca")?)?
+        != *cert.tbs_certificate().subject_public_key_info()
+    {
+        return Err(PkiError::State(format!(
+            "state.json: the seed of {stem} does not derive {stem}.key.pem"
+        )));
+    }
+    Authority::from_parts(key, cert, seed)
 }
 
 impl TestPki {
@@ -250,7 +260,8 @@ impl TestPki {
 
     /// Loads a PKI that [`Self::write_pem`] wrote. Checks that every key matches its
     /// certificate, that every certificate is signed by the CA that issued it (the CAs by
-    /// themselves), that each device certificate names the facility `state.json` says, and
+    /// themselves), that each CA's seed in `state.json` derives its key (three RSA key
+    /// generations: about a second unoptimised), that each device certificate names the facility `state.json` says, and
     /// parses the CRLs (their signatures and currency are checked when the gateway starts).
     pub fn load(dir: &Path) -> Result<Self, PkiError> {
         let state: State = serde_json::from_str(&read(dir, "state.json")?)
@@ -346,6 +357,26 @@ mod tests {
             panic!("a device certificate of another CA was loaded")
         };
         assert!(why.contains("device-clinic.pem"), "{why}");
+    }
+
+    /// An edited seed in state.json is refused (it would change every card key).
+    #[test]
+    fn an_edited_seed_is_refused() {
+        let plan = crate::registry::Registry::default_registry()
+            .unwrap()
+            .pki_plan();
+        let pki = TestPki::generate(b"store unit", &plan).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        pki.write_pem(dir.path()).unwrap();
+        let path = dir.path().join("state.json");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let seed = hex(&pki.device_ca.key_seed);
+        assert!(text.contains(&seed));
+        std::fs::write(&path, text.replace(&seed, &"5a".repeat(32))).unwrap();
+        let Err(PkiError::State(why)) = TestPki::load(dir.path()) else {
+            panic!("an edited seed was loaded")
+        };
+        assert!(why.contains("device-ca"), "{why}");
     }
 
     /// Keys and seeds are readable by their owner only; certificates by anyone.

@@ -6,6 +6,12 @@
 //! Used and expired challenges are remembered until the store needs room (then they are
 //! forgotten first): until then a replay is answered `challenge_replayed` /
 //! `challenge_expired`, afterwards `challenge_unknown` — rejected either way.
+//!
+//! Cost: a refusal is O(1). The whole table is scanned (pruned) only when it is full and the
+//! scan can free something (a used challenge, or the earliest expiry has passed), so a
+//! device hammering the endpoint at its share cannot make every request O(capacity) under
+//! the store's lock. The price: between prunes a device's expired challenges still count
+//! against its share until its newest one expires (its `retry_after_seconds` at most).
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -36,25 +42,59 @@ struct Entry {
     used: bool,
 }
 
+/// A device's outstanding challenges as counted: how many, and when the last of them
+/// expires (after that they are all expired, whatever the count says).
+#[derive(Debug, Clone, Copy)]
+struct Share {
+    count: usize,
+    last_expiry: SystemTime,
+}
+
 #[derive(Debug, Default)]
 struct Table {
     entries: HashMap<[u8; CHALLENGE_LEN], Entry>,
     /// Outstanding (unused; unexpired as of the last prune) challenges per device.
-    outstanding: HashMap<[u8; 32], usize>,
+    outstanding: HashMap<[u8; 32], Share>,
+    /// Used challenges still remembered (freed by the next prune).
+    used: usize,
+    /// The earliest expiry among the remembered challenges (`None` when there are none).
+    next_expiry: Option<SystemTime>,
+    /// Prunes run so far (each one scans every entry).
+    prunes: u64,
 }
 
 impl Table {
-    fn outstanding(&self, device: &[u8; 32]) -> usize {
-        self.outstanding.get(device).copied().unwrap_or(0)
+    /// The device's outstanding challenges at `now`: none once the last one has expired.
+    fn outstanding(&self, device: &[u8; 32], now: SystemTime) -> usize {
+        self.outstanding
+            .get(device)
+            .filter(|share| now < share.last_expiry)
+            .map_or(0, |share| share.count)
+    }
+
+    /// Whether a prune at `now` would free anything (used or expired challenges).
+    fn reclaimable(&self, now: SystemTime) -> bool {
+        self.used > 0 || self.next_expiry.is_some_and(|at| now >= at)
     }
 
     /// Forgets used and expired challenges and recounts the outstanding ones.
     fn prune(&mut self, now: SystemTime) {
+        self.prunes = self.prunes.saturating_add(1);
         self.entries.retain(|_, e| !e.used && now < e.expires_at);
+        self.used = 0;
+        self.next_expiry = None;
         self.outstanding.clear();
         for entry in self.entries.values() {
-            let count = self.outstanding.entry(entry.device).or_insert(0);
-            *count = count.saturating_add(1);
+            self.next_expiry = Some(
+                self.next_expiry
+                    .map_or(entry.expires_at, |at| at.min(entry.expires_at)),
+            );
+            let share = self.outstanding.entry(entry.device).or_insert(Share {
+                count: 0,
+                last_expiry: entry.expires_at,
+            });
+            share.count = share.count.saturating_add(1);
+            share.last_expiry = share.last_expiry.max(entry.expires_at);
         }
     }
 }
@@ -97,13 +137,20 @@ impl ChallengeStore {
         self.random.fill(&mut challenge).ok()?;
         let expires_at = now.checked_add(self.ttl)?;
         let mut table = self.table.lock().unwrap_or_else(PoisonError::into_inner);
-        let full = |t: &Table| {
-            t.entries.len() >= self.capacity || t.outstanding(&device) >= self.per_device
-        };
-        if full(&table) {
-            // Amortised: a prune frees every used or expired entry at once.
-            table.prune(now);
-            if full(&table) {
+        // A device at its share is refused without scanning the table: a device hammering
+        // the endpoint must not make every request of its cost O(capacity) under the lock.
+        if table.outstanding(&device, now) >= self.per_device {
+            return None;
+        }
+        if table.entries.len() >= self.capacity {
+            // Amortised: a prune frees every used or expired entry at once, and runs only
+            // when it can free something.
+            if table.reclaimable(now) {
+                table.prune(now);
+            }
+            if table.entries.len() >= self.capacity
+                || table.outstanding(&device, now) >= self.per_device
+            {
                 return None;
             }
         }
@@ -115,8 +162,19 @@ impl ChallengeStore {
                 used: false,
             },
         );
-        let count = table.outstanding.entry(device).or_insert(0);
-        *count = count.saturating_add(1);
+        table.next_expiry = Some(
+            table
+                .next_expiry
+                .map_or(expires_at, |at| at.min(expires_at)),
+        );
+        let counted = table.outstanding(&device, now);
+        let share = table.outstanding.entry(device).or_insert(Share {
+            count: 0,
+            last_expiry: expires_at,
+        });
+        // A share whose challenges all expired starts again from zero.
+        share.count = counted.saturating_add(1);
+        share.last_expiry = share.last_expiry.max(expires_at);
         Some((challenge, expires_at))
     }
 
@@ -147,10 +205,20 @@ impl ChallengeStore {
             return Err(ChallengeFailure::Replayed);
         }
         entry.used = true;
-        if let Some(count) = table.outstanding.get_mut(device) {
-            *count = count.saturating_sub(1);
+        table.used = table.used.saturating_add(1);
+        if let Some(share) = table.outstanding.get_mut(device) {
+            share.count = share.count.saturating_sub(1);
         }
         Ok(())
+    }
+
+    /// Prunes run so far.
+    #[cfg(test)]
+    pub(crate) fn prunes(&self) -> u64 {
+        self.table
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .prunes
     }
 
     /// Number of remembered challenges (outstanding, used or expired).
@@ -237,6 +305,37 @@ mod tests {
                     .all(|r| matches!(r, Ok(()) | Err(ChallengeFailure::Replayed)))
             );
         }
+    }
+
+    #[test]
+    fn refusals_do_not_scan_the_table() {
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let store = ChallengeStore::new(Duration::from_secs(60), 50, 2);
+        // Other devices fill most of the store and use some of theirs.
+        for i in 0..48u8 {
+            let (c, _) = store.issue([i.wrapping_add(10); 32], t0).unwrap();
+            if i % 2 == 0 {
+                store.consume(&c, &[i.wrapping_add(10); 32], t0).unwrap();
+            }
+        }
+        store.issue(A, t0).unwrap();
+        store.issue(A, t0).unwrap();
+        // A at its share, the store full of fresh outstanding ones from B: refused cheaply.
+        for _ in 0..100 {
+            assert!(store.issue(A, t0).is_none());
+        }
+        assert_eq!(store.prunes(), 0, "a device at its share scanned the table");
+        // A full store prunes once when that frees room, not on every request.
+        assert!(store.issue(B, t0).is_some(), "used ones are freed");
+        assert_eq!(store.prunes(), 1);
+        for i in 0..23u8 {
+            store.issue([i.wrapping_add(100); 32], t0).unwrap();
+        }
+        // Full again, of outstanding challenges only: refused without a prune.
+        assert!(store.issue(B, t0).is_none());
+        assert_eq!(store.prunes(), 1, "a prune that could free nothing ran");
+        // Once A's challenges expire its share is free again.
+        assert!(store.issue(A, t0 + Duration::from_secs(60)).is_some());
     }
 
     #[test]

@@ -2,8 +2,10 @@
 //!
 //! A record holds what an operator needs to follow traffic and nothing that identifies a
 //! person: no name, no birth date, no insurer numbers, no My Number, no certificate bytes. A
-//! card appears only as `card`, a short hash of its certificate serial (the same card gives
-//! the same tag, so repeated failures can be correlated). The facility code is an
+//! card appears only as `card`, a short hash of its certificate serial keyed with a random
+//! secret of the running gateway (the same card gives the same tag until the gateway
+//! restarts, so repeated failures can be correlated; without the key, trying every serial
+//! does not lead back to the card). The facility code is an
 //! institution's identifier, not personal data, and is logged.
 
 use std::collections::VecDeque;
@@ -35,7 +37,8 @@ pub struct AccessEntry {
     pub outcome: String,
     /// `pin` or `visual` for inquiries.
     pub mode: Option<&'static str>,
-    /// A short hash of the card certificate's serial (never the certificate).
+    /// A short keyed hash of the card certificate's serial, stable while the gateway runs
+    /// (never the certificate or the serial).
     pub card: Option<String>,
     /// The `QualificationValidity` code answered (OQSCD006), for inquiries that got a result.
     pub validity: Option<String>,

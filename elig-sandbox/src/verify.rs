@@ -219,10 +219,18 @@ impl VerifiedCard {
     }
 }
 
-/// A short, non-reversible tag of a certificate serial for logs: the first 8 bytes of
-/// SHA-256 over the serial's DER content bytes, hex.
-pub(crate) fn serial_hash(serial_bytes: &[u8]) -> String {
-    let digest = Sha256::digest(serial_bytes);
+/// A short tag of a certificate serial for logs: the first 8 bytes of
+/// SHA-256(`"elig-sandbox card tag"` ‖ `key` ‖ the serial's DER content bytes), hex.
+///
+/// Keyed with a random per-gateway `key`, because serials are small numbers: an unkeyed hash
+/// of one is reversed by trying every serial, which would turn the log's tag back into the
+/// card (and so the person). The same card gets the same tag while the gateway runs.
+pub(crate) fn serial_hash(key: &[u8; 32], serial_bytes: &[u8]) -> String {
+    let digest = Sha256::new()
+        .chain_update(b"elig-sandbox card tag")
+        .chain_update(key)
+        .chain_update(serial_bytes)
+        .finalize();
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
@@ -240,6 +248,8 @@ struct Inner {
     revoked: RevocationList,
     /// Revoked device certificates (the device CA's CRL).
     withdrawn: RevocationList,
+    /// The key of the card tags in the access log ([`serial_hash`]): random per start.
+    tag_key: [u8; 32],
 }
 
 fn serial_u64(bytes: &[u8]) -> Option<u64> {
@@ -263,12 +273,18 @@ impl Verifier {
         let device_ca = Anchor::from_cert(pki.device_ca().cert())?;
         let revoked = auth_ca.revocation_list(pki.crl_der())?;
         let withdrawn = device_ca.revocation_list(pki.device_crl_der())?;
+        let mut tag_key = [0u8; 32];
+        rustls::crypto::ring::default_provider()
+            .secure_random
+            .fill(&mut tag_key)
+            .map_err(|_| PkiError::State("the system random generator failed".into()))?;
         Ok(Self {
             inner: Arc::new(Inner {
                 auth_ca,
                 device_ca,
                 revoked,
                 withdrawn,
+                tag_key,
             }),
         })
     }
@@ -348,7 +364,7 @@ impl Verifier {
         let key = VerifyingKey::<Sha256>::new(key);
         Ok(VerifiedCard {
             serial: serial_u64(serial),
-            serial_hash: serial_hash(serial),
+            serial_hash: serial_hash(&self.inner.tag_key, serial),
             key,
         })
     }
@@ -398,6 +414,35 @@ mod tests {
         let later = jst_noon(next_year);
         assert!(stale.card(&card.cert_der, later).is_ok());
         assert!(stale.device(&device, later).is_some());
+    }
+
+    /// The log's card tag cannot be recomputed from the serial alone (serials are small
+    /// numbers: an unkeyed hash is reversed by enumeration); within one gateway it is stable.
+    #[test]
+    fn card_tags_are_keyed_per_gateway() {
+        let registry = Registry::default_registry().unwrap();
+        let pki = TestPki::generate(b"card tags", &registry.pki_plan()).unwrap();
+        let serial = registry.person("P01").unwrap().card.serial;
+        let card = pki
+            .issue_card(&registry.card(serial).unwrap().spec())
+            .unwrap();
+        let now = jst_noon(Date::new(2026, 4, 1).unwrap());
+        let tag = |v: &Verifier| v.card(&card.cert_der, now).unwrap().serial_hash;
+        let (first, second) = (Verifier::new(&pki).unwrap(), Verifier::new(&pki).unwrap());
+        assert_eq!(tag(&first), tag(&first));
+        assert_ne!(
+            tag(&first),
+            tag(&second),
+            "the tag is the serial's unkeyed hash"
+        );
+        let cert = Certificate::from_der(&card.cert_der).unwrap();
+        let unkeyed: String = Sha256::digest(cert.tbs_certificate().serial_number().as_bytes())
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_ne!(tag(&first), unkeyed);
+        assert_eq!(tag(&first).len(), 16);
     }
 
     #[test]

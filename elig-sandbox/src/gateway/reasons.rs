@@ -1,0 +1,137 @@
+//! What a failed check is answered with: its rejection reason, a message that carries no
+//! personal data, and what the access log may show of a request.
+
+use std::time::{Duration, SystemTime};
+
+use elig_proto::gateway::{self as proto, RejectReason};
+use http::Method;
+
+use super::jst_datetime;
+use crate::challenge::ChallengeFailure;
+use crate::verify::CheckFailure;
+
+/// The method as logged: a standard one by name, any other (an extension token of the
+/// client's choosing, which could carry anything) as `other`, like unknown paths.
+pub(super) fn logged_method(method: &Method) -> &'static str {
+    const STANDARD: [&str; 9] = [
+        "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT", "TRACE",
+    ];
+    STANDARD
+        .iter()
+        .find(|m| **m == method.as_str())
+        .copied()
+        .unwrap_or("other")
+}
+
+pub(super) fn check_failure_reason(f: CheckFailure) -> RejectReason {
+    match f {
+        CheckFailure::Untrusted => RejectReason::CertificateUntrusted,
+        CheckFailure::Expired => RejectReason::CertificateExpired,
+        CheckFailure::NotYetValid => RejectReason::CertificateNotYetValid,
+        CheckFailure::Revoked => RejectReason::CertificateRevoked,
+        CheckFailure::BadSignature => RejectReason::SignatureInvalid,
+        // The gateway's own revocation data is stale: its failure, not the card's.
+        CheckFailure::RevocationUnknown => RejectReason::Internal,
+    }
+}
+
+pub(super) fn challenge_failure_reason(f: ChallengeFailure) -> RejectReason {
+    match f {
+        ChallengeFailure::Unknown => RejectReason::ChallengeUnknown,
+        ChallengeFailure::Expired => RejectReason::ChallengeExpired,
+        ChallengeFailure::Replayed => RejectReason::ChallengeReplayed,
+        ChallengeFailure::WrongDevice => RejectReason::ChallengeWrongDevice,
+    }
+}
+
+/// The rejection message for a body that did not decode, without personal data.
+///
+/// `DecodeError`'s text quotes serde's description, which can carry the offending value (a
+/// malformed `Birthdate` or `InsurerNumber` from `search`, an unknown field's name): a
+/// rejection message must not (PROTOCOL.md, `Rejection.message`). So a malformed body is
+/// described by the kind of fault from a fixed list and its position only.
+pub(super) fn decode_message(e: &proto::DecodeError) -> String {
+    let proto::DecodeError::Malformed { message, detail } = e else {
+        // Sizes and version numbers only.
+        return e.to_string();
+    };
+    const KINDS: [&str; 10] = [
+        "unknown field",
+        "missing field",
+        "duplicate field",
+        "unknown variant",
+        "invalid type",
+        "invalid length",
+        "trailing characters",
+        "EOF while parsing",
+        "expected",
+        "key must be a string",
+    ];
+    let kind = KINDS
+        .iter()
+        .find(|k| detail.starts_with(*k))
+        .copied()
+        .unwrap_or("a value breaks its rule");
+    let position = detail
+        .rfind(" at line ")
+        .and_then(|at| detail.get(at..))
+        .filter(|p| {
+            p.strip_prefix(" at line ").is_some_and(|rest| {
+                rest.chars()
+                    .all(|c| c.is_ascii_digit() || c == ' ' || "column".contains(c))
+            })
+        })
+        .unwrap_or("");
+    format!("peer sent a malformed {message}: {kind}{position}")
+}
+
+/// How far ahead of the gateway's clock a 目視確認 `confirmed_at` may be (a reception PC's
+/// clock runs a little fast): our design.
+const ATTESTATION_CLOCK_SKEW: Duration = Duration::from_secs(300);
+
+/// Why a 目視確認 attestation is not one for this inquiry, if it is not. PROTOCOL.md: a blank
+/// `confirmed_by` or `photo_matches: false` is `attestation_missing`. Our reading of the
+/// rest (PROTOCOL.md does not spell it out): the photo must have been compared on the
+/// checkup date (which is already today in Japan) and not later than now (give or take
+/// [`ATTESTATION_CLOCK_SKEW`]); an attestation from another day, or from the future, does
+/// not attest this check and is `attestation_missing` too.
+pub(super) fn attestation_problem(
+    attestation: &proto::VisualAttestation,
+    checkup_date: voucher_model::Date,
+    now: SystemTime,
+) -> Option<&'static str> {
+    if !attestation.is_complete() {
+        return Some("目視確認 needs a staff member and photo_matches = true");
+    }
+    if attestation.confirmed_at.date() != checkup_date {
+        return Some("confirmed_at is not on the checkup date");
+    }
+    let latest = now
+        .checked_add(ATTESTATION_CLOCK_SKEW)
+        .and_then(jst_datetime);
+    if latest.is_none_or(|latest| attestation.confirmed_at > latest) {
+        return Some("confirmed_at is later than the gateway's time in Japan");
+    }
+    None
+}
+
+pub(super) fn card_message(reason: RejectReason) -> &'static str {
+    match reason {
+        RejectReason::CertificateExpired => "the card certificate has expired",
+        RejectReason::CertificateNotYetValid => "the card certificate is not valid yet",
+        RejectReason::CertificateRevoked => "the card certificate is revoked",
+        RejectReason::Internal => {
+            "the gateway's revocation list is not current, so revocation cannot be checked"
+        }
+        _ => "the card certificate does not chain to the JPKI authentication CA",
+    }
+}
+
+pub(super) fn challenge_message(reason: RejectReason) -> &'static str {
+    match reason {
+        RejectReason::ChallengeExpired => "the challenge has expired: ask for a new one",
+        RejectReason::ChallengeReplayed => "the challenge was already used: ask for a new one",
+        RejectReason::ChallengeWrongDevice => "the challenge was issued to another device",
+        _ => "the challenge is unknown: ask for a new one",
+    }
+}

@@ -21,6 +21,10 @@ use crate::pki::{PkiError, TestPki};
 use crate::registry::{Registry, RegistryError};
 use crate::verify::Verifier;
 
+/// The most a connection buffers of a request (hyper's read buffer): request line and
+/// headers beyond this are refused (HTTP 431) without being held.
+const MAX_READ_BUFFER: usize = 32 * 1024;
+
 /// The seed of the default PKI (what `elig-sandbox serve` and the demo use).
 pub const DEFAULT_SEED: &[u8] = b"elig-sandbox default seed v1";
 
@@ -397,6 +401,10 @@ async fn serve(
             });
             let connection = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
+                // A connection's read buffer (request line and headers must fit): hyper's
+                // default is about 400 KiB, which times max_connections is a lot of memory
+                // for requests whose whole body is at most 16 KiB. Our bound.
+                .max_buf_size(MAX_READ_BUFFER)
                 .header_read_timeout(limits.header_read_timeout)
                 .keep_alive(true)
                 .serve_connection(TokioIo::new(tls), service);

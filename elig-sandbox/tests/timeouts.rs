@@ -1,5 +1,6 @@
-//! Clients that connect and then stall give their connection slot back: the handshake,
-//! idle keep-alive and body timeouts of [`Limits`], over real TCP and TLS.
+//! Clients that connect and then stall give their connection slot back (the handshake,
+//! idle keep-alive and body timeouts of [`Limits`]), and oversized headers are not
+//! buffered: over real TCP and TLS.
 // Helpers outside #[test] functions: a failure must fail the test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -100,4 +101,23 @@ content-type: application/json\r\ncontent-length: 13\r\n\r\n{\"vers",
         .unwrap();
     let answer = read_to_close(&mut stream).await;
     assert!(answer.starts_with(b"HTTP/1.1 400"), "{answer:?}");
+}
+
+#[tokio::test]
+async fn oversized_headers_are_refused() {
+    let handle = start_with_short_timeouts().await;
+    let mut stream = tls(&handle).await;
+    let mut request = b"POST /v1/challenge HTTP/1.1\r\nhost: 127.0.0.1\r\n".to_vec();
+    for i in 0..90 {
+        request.extend_from_slice(format!("x-filler-{i}: {}\r\n", "a".repeat(1000)).as_bytes());
+    }
+    request.extend_from_slice(b"content-type: application/json\r\ncontent-length: 13\r\n\r\n");
+    request.extend_from_slice(b"{\"version\":1}");
+    // The server may close while we are still writing: that is a refusal too.
+    let _ = stream.write_all(&request).await;
+    let answer = read_to_close(&mut stream).await;
+    assert!(
+        !answer.starts_with(b"HTTP/1.1 200"),
+        "90 KB of headers were accepted"
+    );
 }

@@ -184,6 +184,28 @@ fn is_signing_end_entity(cert: &Certificate) -> bool {
     not_ca && signs
 }
 
+/// The extensions this verifier understands (RFC 5280 §4.2.1): keyUsage, basicConstraints,
+/// extKeyUsage, subjectAltName, authorityKeyIdentifier, subjectKeyIdentifier.
+const KNOWN_EXTENSIONS: [ObjectIdentifier; 6] = [
+    ObjectIdentifier::new_unwrap("2.5.29.15"),
+    ObjectIdentifier::new_unwrap("2.5.29.19"),
+    ObjectIdentifier::new_unwrap("2.5.29.37"),
+    ObjectIdentifier::new_unwrap("2.5.29.17"),
+    ObjectIdentifier::new_unwrap("2.5.29.35"),
+    ObjectIdentifier::new_unwrap("2.5.29.14"),
+];
+
+/// Whether `cert` carries a critical extension this verifier does not understand: RFC 5280
+/// §4.2 says such a certificate MUST be rejected (its issuer limited its use in a way the
+/// verifier cannot honour).
+fn has_unknown_critical_extension(cert: &Certificate) -> bool {
+    cert.tbs_certificate()
+        .extensions()
+        .into_iter()
+        .flatten()
+        .any(|e| e.critical && !KNOWN_EXTENSIONS.contains(&e.extn_id))
+}
+
 /// A device that passed the device-certificate check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceIdentity {
@@ -309,6 +331,7 @@ impl Verifier {
         let withdrawn = &self.inner.withdrawn;
         if !self.inner.device_ca.issued(&cert)
             || !is_signing_end_entity(&cert)
+            || has_unknown_critical_extension(&cert)
             || check_validity(&cert, now).is_err()
             || !withdrawn.current_at(now)
             || withdrawn
@@ -339,7 +362,10 @@ impl Verifier {
         now: SystemTime,
     ) -> Result<VerifiedCard, CheckFailure> {
         let cert = Certificate::from_der(cert_der).map_err(|_| CheckFailure::Untrusted)?;
-        if !self.inner.auth_ca.issued(&cert) || !is_signing_end_entity(&cert) {
+        if !self.inner.auth_ca.issued(&cert)
+            || !is_signing_end_entity(&cert)
+            || has_unknown_critical_extension(&cert)
+        {
             return Err(CheckFailure::Untrusted);
         }
         check_validity(&cert, now)?;

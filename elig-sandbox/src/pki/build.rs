@@ -49,6 +49,9 @@ pub(crate) enum Kind {
     CardAuth {
         /// Zero bytes in the filler extension.
         filler: usize,
+        /// Whether the filler is marked critical (never for issued cards: tests of a
+        /// verifier that must refuse critical extensions it does not know).
+        critical_filler: bool,
     },
     /// A reception device's TLS client certificate.
     Device,
@@ -153,7 +156,10 @@ pub(crate) fn certificate(
                 .map_err(der_err("extension"))?;
             builder.add_extension(&ski).map_err(der_err("extension"))?;
         }
-        Kind::CardAuth { filler } => {
+        Kind::CardAuth {
+            filler,
+            critical_filler,
+        } => {
             builder
                 .add_extension(&KeyUsage(KeyUsages::DigitalSignature.into()))
                 .map_err(ext)?;
@@ -165,7 +171,7 @@ pub(crate) fn certificate(
                 builder
                     .add_extension(Extension {
                         extn_id: ID_SIZE_FILLER,
-                        critical: false,
+                        critical: critical_filler,
                         extn_value: value,
                     })
                     .map_err(der_err("extension"))?;

@@ -234,7 +234,10 @@ impl Authority {
         let spki = build::spki_of(&key)?;
         let issue = |filler: usize| {
             build::certificate(
-                Kind::CardAuth { filler },
+                Kind::CardAuth {
+                    filler,
+                    critical_filler: false,
+                },
                 &subject,
                 spki.clone(),
                 &self.issuer(),

@@ -115,3 +115,36 @@ fn a_card_key_of_another_size_is_untrusted() {
         );
     }
 }
+
+/// A card certificate with a critical extension the verifier does not know is refused
+/// (RFC 5280 §4.2); the same extension non-critical is ignored.
+#[test]
+fn an_unknown_critical_extension_is_untrusted() {
+    use crate::verify::{CheckFailure, Verifier};
+    let pki = TestPki::generate(b"unit", &plan()).unwrap();
+    let verifier = Verifier::new(&pki).unwrap();
+    let now = crate::clock::jst_noon(Date::new(2026, 4, 1).unwrap());
+    let ca = pki.auth_ca();
+    let key = derive_key(&ca.key_seed, "card 9").unwrap();
+    let issue = |critical_filler: bool| {
+        let cert = build::certificate(
+            Kind::CardAuth {
+                filler: 300,
+                critical_filler,
+            },
+            &build::name("CN=auth 9,O=elig sandbox JPKI,C=JP").unwrap(),
+            build::spki_of(&key).unwrap(),
+            &ca.issuer(),
+            9,
+            utc_midnight(Date::new(2025, 1, 1).unwrap()),
+            utc_midnight(Date::new(2030, 1, 1).unwrap()),
+        )
+        .unwrap();
+        cert_der(&cert).unwrap()
+    };
+    assert!(verifier.card(&issue(false), now).is_ok());
+    assert_eq!(
+        verifier.card(&issue(true), now).err(),
+        Some(CheckFailure::Untrusted)
+    );
+}

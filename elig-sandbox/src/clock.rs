@@ -1,6 +1,6 @@
 //! The sandbox's notion of time: an injectable [`Clock`] and the day in Japan.
 //!
-//! The gateway needs the time for three decisions: certificate validity (`notBefore` ≤ now <
+//! The gateway needs the time for three decisions: certificate validity (`notBefore` ≤ now ≤
 //! `notAfter`), challenge expiry, and "today" in Japan (the check date an inquiry must carry).
 //! All three read one [`Clock`], so a test can move time with a [`FakeClock`].
 

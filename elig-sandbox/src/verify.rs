@@ -154,13 +154,14 @@ pub(crate) fn signed_by(issuer: &Certificate, cert: &Certificate) -> bool {
     Anchor::from_cert(issuer).is_ok_and(|anchor| anchor.issued(cert))
 }
 
-/// `notBefore <= now < notAfter`.
+/// `notBefore <= now <= notAfter`: RFC 5280 §4.1.2.5, "the period from notBefore through
+/// notAfter, inclusive".
 fn check_validity(cert: &Certificate, now: SystemTime) -> Result<(), CheckFailure> {
     let validity = cert.tbs_certificate().validity();
     if now < validity.not_before.to_system_time() {
         return Err(CheckFailure::NotYetValid);
     }
-    if now >= validity.not_after.to_system_time() {
+    if now > validity.not_after.to_system_time() {
         return Err(CheckFailure::Expired);
     }
     Ok(())
@@ -469,6 +470,34 @@ mod tests {
             .collect();
         assert_ne!(tag(&first), unkeyed);
         assert_eq!(tag(&first).len(), 16);
+    }
+
+    /// The validity period includes both ends (RFC 5280 §4.1.2.5).
+    #[test]
+    fn validity_includes_not_after() {
+        let registry = Registry::default_registry().unwrap();
+        let pki = TestPki::generate(b"validity ends", &registry.pki_plan()).unwrap();
+        let serial = registry.person("P01").unwrap().card.serial;
+        let card = pki
+            .issue_card(&registry.card(serial).unwrap().spec())
+            .unwrap();
+        let cert = Certificate::from_der(&card.cert_der).unwrap();
+        let validity = cert.tbs_certificate().validity();
+        let (from, to) = (
+            validity.not_before.to_system_time(),
+            validity.not_after.to_system_time(),
+        );
+        let second = std::time::Duration::from_secs(1);
+        assert_eq!(check_validity(&cert, from), Ok(()));
+        assert_eq!(check_validity(&cert, to), Ok(()));
+        assert_eq!(
+            check_validity(&cert, from - second),
+            Err(CheckFailure::NotYetValid)
+        );
+        assert_eq!(
+            check_validity(&cert, to + second),
+            Err(CheckFailure::Expired)
+        );
     }
 
     #[test]

@@ -352,7 +352,10 @@ async fn serve(
     limits: Limits,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    // Semaphore::new panics above MAX_PERMITS: a huge limit means "no limit", not a crash.
+    let slots = Arc::new(Semaphore::new(
+        limits.max_connections.clamp(1, Semaphore::MAX_PERMITS),
+    ));
     let graceful = GracefulShutdown::new();
     loop {
         let permit = tokio::select! {

@@ -118,3 +118,20 @@ fn background_sandbox_serves_callers_without_a_runtime() {
     ));
     sandbox.shutdown();
 }
+
+#[tokio::test]
+async fn an_unbounded_connection_limit_does_not_stop_the_server() {
+    let registry = Arc::new(Registry::default_registry().unwrap());
+    let pki = Arc::new(TestPki::generate(b"limits", &registry.pki_plan()).unwrap());
+    let mut limits = Limits::default();
+    limits.max_connections = usize::MAX;
+    let sandbox = Sandbox::start(SandboxConfig::new(pki.clone(), registry).with_limits(limits))
+        .await
+        .unwrap();
+    let device = pki.device("clinic").unwrap();
+    let mut client = TestClient::connect(sandbox.addr(), pki.gateway_ca().cert_der(), device)
+        .await
+        .unwrap();
+    assert!(matches!(client.challenge().await.unwrap(), Answer::Ok(_)));
+    sandbox.shutdown().await;
+}

@@ -86,15 +86,14 @@ pub(super) fn decode_message(e: &proto::DecodeError) -> String {
 }
 
 /// How far ahead of the gateway's clock a 目視確認 `confirmed_at` may be (a reception PC's
-/// clock runs a little fast): our design.
+/// clock runs a little fast): PROTOCOL.md's 5 minutes (this project's design).
 const ATTESTATION_CLOCK_SKEW: Duration = Duration::from_secs(300);
 
-/// Why a 目視確認 attestation is not one for this inquiry, if it is not. PROTOCOL.md: a blank
-/// `confirmed_by` or `photo_matches: false` is `attestation_missing`. Our reading of the
-/// rest (PROTOCOL.md does not spell it out): the photo must have been compared on the
-/// checkup date (which is already today in Japan) and not later than now (give or take
-/// [`ATTESTATION_CLOCK_SKEW`]); an attestation from another day, or from the future, does
-/// not attest this check and is `attestation_missing` too.
+/// Why a 目視確認 attestation is not one for this inquiry, if it is not. PROTOCOL.md
+/// (`proof.visual`): a blank `confirmed_by` or `photo_matches: false` is
+/// `attestation_missing`, "and so is one that does not attest *this* check: `confirmed_at`
+/// must fall on `checkup_date` and be no later than the gateway's time in Japan plus 5
+/// minutes" ([`ATTESTATION_CLOCK_SKEW`]; the checkup date is already today in Japan).
 pub(super) fn attestation_problem(
     attestation: &proto::VisualAttestation,
     checkup_date: voucher_model::Date,

@@ -196,3 +196,29 @@ async fn an_extension_method_is_not_logged_verbatim() {
     let methods: Vec<String> = log.entries().into_iter().map(|e| e.method).collect();
     assert_eq!(methods, ["other", "GET"]);
 }
+
+/// Deeply nested JSON inside the body (where `search` and the proof are parsed) is refused as
+/// malformed, within the size limit, without exhausting the stack.
+#[tokio::test]
+async fn deeply_nested_json_is_malformed() {
+    let (gateway, conn, _log) = gateway();
+    for (open, close) in [("[", "]"), ("{\"a\":", "}")] {
+        for field in ["search", "proof", "facility"] {
+            let depth = 2000;
+            let body = format!(
+                "{{\"version\":1,\"{field}\":{}1{}}}",
+                open.repeat(depth),
+                close.repeat(depth)
+            );
+            assert!(body.len() <= InquiryRequest::MAX_BYTES);
+            let request = Request::builder()
+                .method(Method::POST)
+                .uri(proto::PATH_INQUIRY)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Full::new(Bytes::from(body)))
+                .unwrap();
+            let response = gateway.handle(&conn, request).await;
+            assert_eq!(response.status(), 400, "{field} {open}");
+        }
+    }
+}

@@ -41,7 +41,9 @@ pub struct Limits {
     /// Challenges remembered at most (then `rate_limited`).
     pub max_outstanding_challenges: usize,
     /// Outstanding (unused, unexpired) challenges per device at most (then
-    /// `rate_limited` for that device only).
+    /// `rate_limited` for that device only). Between two prunes of the store a device's
+    /// expired challenges keep counting until its newest one expires, so a refusal costs
+    /// no scan of the store.
     pub max_outstanding_challenges_per_device: usize,
     /// Time allowed for a TLS handshake.
     pub handshake_timeout: Duration,

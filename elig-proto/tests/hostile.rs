@@ -297,3 +297,83 @@ proptest! {
         }
     }
 }
+
+/// Kept unknown elements go back where they were: parse → write → parse gives the same
+/// record, for the shapes a fuzzer finds first.
+#[test]
+fn unknown_elements_round_trip_in_place() {
+    let record = |inner: &str| {
+        format!(
+            "<XmlMsg><Top>1</Top><MessageHeader/><MessageBody><ResultList>\
+             <ResultOfQualificationConfirmation>{inner}</ResultOfQualificationConfirmation>\
+             </ResultList></MessageBody></XmlMsg>"
+        )
+    };
+    let cases = [
+        // An empty unknown leaf, then an unknown container of the same name.
+        record("<Foo></Foo><Foo><B>c</B></Foo>"),
+        // An unknown container interrupted by another element.
+        record("<Foo><B>c</B></Foo><X>1</X><Foo><D>e</D></Foo>"),
+        // Unknown elements and unreadable values inside known containers, and in the
+        // second of two list items.
+        record(
+            "<ElderlyRecipientCertificateInfo><Odd>1</Odd></ElderlyRecipientCertificateInfo>\
+             <SpecificDiseasesCertificateList>\
+             <SpecificDiseasesCertificateInfo><SpecificDiseasesCertificateDate>20230101</SpecificDiseasesCertificateDate></SpecificDiseasesCertificateInfo>\
+             <SpecificDiseasesCertificateInfo><SpecificDiseasesCertificateDate>2023-01-01</SpecificDiseasesCertificateDate><New>x</New></SpecificDiseasesCertificateInfo>\
+             </SpecificDiseasesCertificateList><InsurerNumber>12x</InsurerNumber>",
+        ),
+    ];
+    for case in &cases {
+        let first = read(case.as_bytes()).unwrap();
+        assert!(
+            !first.results[0].unknown_elements.is_empty(),
+            "{case}: nothing was kept"
+        );
+        for encoding in [xmlmsg::Encoding::Utf8, xmlmsg::Encoding::ShiftJis] {
+            let written = xmlmsg::write_response(&first, encoding).unwrap();
+            assert_eq!(read(&written).unwrap(), first, "{case}");
+        }
+        // And through the gateway's JSON, where an object's keys are unique: an unknown
+        // element repeated around another one is grouped, so only its place among the
+        // other names may change (documented in xmlmsg::json).
+        let result = elig_proto::gateway::InquiryResult::new(
+            elig_proto::gateway::RequestId::new("r").unwrap(),
+            elig_proto::gateway::Basis::CardSignature,
+            first.clone(),
+        );
+        let body = elig_proto::gateway::encode(&result).unwrap();
+        let back: elig_proto::gateway::InquiryResult = elig_proto::gateway::decode(&body).unwrap();
+        let by_name = |r: &voucher_model::QualificationResponse| {
+            let mut r = r.clone();
+            for q in &mut r.results {
+                q.unknown_elements.sort_by(|a, b| a.name.cmp(&b.name));
+            }
+            r
+        };
+        assert_eq!(by_name(&back.response), by_name(&first), "{case} via JSON");
+        // From there on, JSON → record → JSON is stable.
+        let again = elig_proto::gateway::encode(&back).unwrap();
+        let back2: elig_proto::gateway::InquiryResult =
+            elig_proto::gateway::decode(&again).unwrap();
+        assert_eq!(back2, back);
+        assert_eq!(elig_proto::gateway::encode(&back2).unwrap(), again);
+    }
+    let lists = read(cases[2].as_bytes()).unwrap();
+    let names: Vec<&str> = lists.results[0]
+        .unknown_elements
+        .iter()
+        .map(|u| u.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "InsurerNumber",
+            "ElderlyRecipientCertificateInfo/Odd",
+            // Within an element: unknown children first, then values that did not parse.
+            "SpecificDiseasesCertificateList/SpecificDiseasesCertificateInfo[2]/New",
+            "SpecificDiseasesCertificateList/SpecificDiseasesCertificateInfo[2]/SpecificDiseasesCertificateDate",
+        ]
+    );
+    assert_eq!(lists.unknown_elements[0].name, "Top");
+}

@@ -148,13 +148,15 @@ impl Builder {
         }
     }
 
-    /// Adds a container element.
-    pub(crate) fn element(&mut self, element: Element) {
+    /// Adds the container of a known element (kept unknown elements addressed into it go
+    /// inside it).
+    pub(crate) fn element(&mut self, mut element: Element) {
+        element.known = true;
         self.children.push(element);
     }
 
-    /// Adds the kept unknown elements whose path starts with `prefix` (the rest of the
-    /// path is split on `/` and nested, reusing the last container of each name).
+    /// Adds the kept unknown elements whose path starts with `prefix`, nested along their
+    /// paths (see [`attach`]).
     pub(crate) fn unknown(&mut self, unknown: &[UnknownElement], prefix: &str) {
         for u in unknown {
             let Some(path) = u.name.strip_prefix(prefix) else {
@@ -165,22 +167,55 @@ impl Builder {
     }
 }
 
+/// Splits `Name[n]` (1-based occurrence, as the reader writes for repeated known
+/// containers) into the name and the occurrence.
+fn occurrence(segment: &str) -> (&str, Option<usize>) {
+    let Some(open) = segment.strip_suffix(']') else {
+        return (segment, None);
+    };
+    match open.rsplit_once('[') {
+        Some((name, n)) => match n.parse::<usize>() {
+            Ok(n) if n >= 1 => (name, Some(n)),
+            _ => (segment, None),
+        },
+        None => (segment, None),
+    }
+}
+
+/// Puts one kept unknown element back where the reader found it. A path segment goes into
+/// the known container of that name (`Name[n]`: its n-th occurrence), or into the *last*
+/// child when that is an unknown container of that name (consecutive siblings of one
+/// container), otherwise into a new container appended here. This keeps document order, so
+/// reading the written tree gives the same `unknown_elements`, in the same order.
 fn attach(children: &mut Vec<Element>, path: &str, text: &str) {
-    match path.split_once('/') {
-        None => children.push(Element::leaf(path, text)),
-        Some((head, rest)) => {
-            let existing = children
-                .iter_mut()
-                .rev()
-                .find(|c| c.name == head && (!c.children.is_empty() || c.text.is_empty()));
-            match existing {
-                Some(container) => attach(&mut container.children, rest, text),
-                None => {
-                    let mut inner = Vec::new();
-                    attach(&mut inner, rest, text);
-                    children.push(Element::parent(head, inner));
-                }
-            }
+    let Some((head, rest)) = path.split_once('/') else {
+        children.push(Element::leaf(path, text));
+        return;
+    };
+    let (name, nth) = occurrence(head);
+    let at = match nth {
+        Some(n) => children
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.name == name && c.known)
+            .nth(n.saturating_sub(1))
+            .map(|(i, _)| i),
+        None => {
+            let known = children.iter().rposition(|c| c.name == name && c.known);
+            let last = children.len().checked_sub(1).filter(|&i| {
+                children
+                    .get(i)
+                    .is_some_and(|c| c.name == name && !c.children.is_empty())
+            });
+            known.or(last)
+        }
+    };
+    match at.and_then(|i| children.get_mut(i)) {
+        Some(container) => attach(&mut container.children, rest, text),
+        None => {
+            let mut inner = Vec::new();
+            attach(&mut inner, rest, text);
+            children.push(Element::parent(name, inner));
         }
     }
 }

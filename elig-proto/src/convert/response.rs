@@ -291,9 +291,12 @@ fn record_from_element(element: Element) -> Result<QualificationRecord, ReadErro
         let prefix = "SpecificDiseasesCertificateList/";
         let list = Fields::split(e.children, prefix, &[], Some(DISEASE), f.unknown())?;
         let items = list.many;
-        for item in items {
-            let prefix = "SpecificDiseasesCertificateList/SpecificDiseasesCertificateInfo/";
-            let g = &mut Fields::split(item.children, prefix, DISEASE_FIELDS, None, f.unknown())?;
+        for (n, item) in (1usize..).zip(items) {
+            // The occurrence goes into the path, so the writer puts the element back into
+            // the same item.
+            let prefix =
+                format!("SpecificDiseasesCertificateList/SpecificDiseasesCertificateInfo[{n}]/");
+            let g = &mut Fields::split(item.children, &prefix, DISEASE_FIELDS, None, f.unknown())?;
             q.specific_diseases_certificate_list
                 .push(SpecificDiseasesCertificateInfo {
                     specific_diseases_disease_category: g.code(

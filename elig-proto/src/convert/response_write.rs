@@ -79,13 +79,14 @@ pub(crate) fn to_tree(r: &QualificationResponse) -> Element {
         Element::parent(HEADER, h.children),
         Element::parent(BODY, b.children),
     ];
+    // Root-level kept elements (siblings of MessageHeader/MessageBody), in order.
+    let mut top = Builder::default();
     for u in &r.unknown_elements {
         if !u.name.starts_with("MessageHeader/") && !u.name.starts_with("MessageBody/") {
-            let mut top = Builder::default();
             top.unknown(std::slice::from_ref(u), "");
-            root.append(&mut top.children);
         }
     }
+    root.append(&mut top.children);
     Element::parent(ROOT, root)
 }
 
@@ -262,7 +263,9 @@ fn record_to_element(q: &QualificationRecord) -> Element {
                     "SpecificDiseasesSelfPay",
                     d.specific_diseases_self_pay.as_deref(),
                 );
-                Element::parent(DISEASE, g.children)
+                let mut item = Element::parent(DISEASE, g.children);
+                item.known = true;
+                item
             })
             .collect();
         f.element(Element::parent("SpecificDiseasesCertificateList", items));

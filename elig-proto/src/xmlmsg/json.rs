@@ -5,6 +5,12 @@
 //! appears several times is an array of its occurrences; the repeatable elements of oqs.md
 //! (`ResultOfQualificationConfirmation`, `SpecificDiseasesCertificateInfo`) are always arrays,
 //! even with one occurrence, so a consumer never has to guess.
+//!
+//! One thing JSON cannot say: an element repeated *around* another one
+//! (`<Foo/><X/><Foo/>`) becomes one array (`"Foo":[…,…],"X":…`), because an object's keys
+//! are unique. Known elements are unaffected; for kept unknown elements only their order
+//! among other names can change (from a record read from JSON, JSON → record → JSON is
+//! stable).
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -45,6 +45,9 @@ pub(crate) struct Element {
     pub(crate) name: String,
     pub(crate) text: String,
     pub(crate) children: Vec<Element>,
+    /// Set by the typed writer on the containers it builds for known elements, so kept
+    /// unknown elements addressed into them go inside them (never into a second copy).
+    pub(crate) known: bool,
 }
 
 /// XML 1.0 `Char`: tab, LF, CR and U+0020 upwards, without surrogates, U+FFFE and U+FFFF.
@@ -86,6 +89,7 @@ impl Element {
             name: name.to_owned(),
             text: text.to_owned(),
             children: Vec::new(),
+            known: false,
         }
     }
 
@@ -95,6 +99,7 @@ impl Element {
             name: name.to_owned(),
             text: String::new(),
             children,
+            known: false,
         }
     }
 }

@@ -38,11 +38,11 @@ if ! cargo deny --version >/dev/null 2>&1; then
 fi
 
 step "cargo deny check licenses bans sources ($(cargo deny --version))"
-cargo deny --locked check licenses bans sources
+cargo deny --locked check --hide-inclusion-graph --show-stats licenses bans sources
 
 step "cargo deny check advisories"
 if timeout 20 git ls-remote --exit-code "$ADVISORY_DB_URL" HEAD >/dev/null 2>&1; then
-    cargo deny --locked check advisories
+    cargo deny --locked check --show-stats advisories
 elif [ "${CHECK_ADVISORIES:-}" = "require" ]; then
     fail "the RustSec advisory DB ($ADVISORY_DB_URL) is unreachable and CHECK_ADVISORIES=require"
 else

@@ -23,8 +23,9 @@ warn() { printf '\n\033[1;33m!!! %s\033[0m\n' "$*" >&2; }
 is_ci() { [ "$CI" = "true" ] || [ "$CI" = "1" ]; }
 
 # --- 1. prerequisites -------------------------------------------------------------------
-# pcscd + vpcd run the PC/SC tests; libpcsclite-dev + pkg-config build the `pcsc` crate.
-APT_PACKAGES=(pcscd vsmartcard-vpcd libpcsclite-dev pkg-config)
+# pcscd + vpcd run the PC/SC tests; libpcsclite-dev + pkg-config build the `pcsc` crate;
+# pcsc-tools (scriptor) and opensc are the independent PC/SC clients of scripts/pcscd-test.sh.
+APT_PACKAGES=(pcscd vsmartcard-vpcd libpcsclite-dev pkg-config pcsc-tools opensc)
 
 can_apt() { [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; }
 
@@ -68,10 +69,6 @@ else
     fi
     SKIPPED+=("PC/SC backend build (libpcsclite-dev missing)")
 fi
-# A workspace without reader-backends yet has nothing to enable.
-if ! grep -q '"reader-backends"' Cargo.toml; then
-    CARGO_FEATURES=()
-fi
 
 # --- 2. format and lints ----------------------------------------------------------------
 step "cargo fmt --check"
@@ -80,12 +77,18 @@ cargo fmt --all -- --check
 step "cargo clippy --all-targets -D warnings"
 cargo clippy --workspace --all-targets "${CARGO_FEATURES[@]}" --locked -- -D warnings
 cargo clippy -p jpki-apdu --all-targets --features my-number --locked -- -D warnings
+if [ "$HAVE_PCSC" = 1 ]; then
+    cargo clippy -p reader-backends --all-targets --features my-number,pcsc --locked -- -D warnings
+else
+    cargo clippy -p reader-backends --all-targets --features my-number --locked -- -D warnings
+fi
 
 # --- 3. tests ---------------------------------------------------------------------------
 step "cargo test --workspace"
 cargo test --workspace "${CARGO_FEATURES[@]}" --locked
 step "cargo test -p jpki-apdu --features my-number (the opt-in My Number read)"
 cargo test -p jpki-apdu --features my-number --locked
+cargo test -p reader-backends --features my-number --locked
 
 # --- 4. docs ----------------------------------------------------------------------------
 step "cargo doc --no-deps (warnings denied)"
@@ -93,33 +96,23 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps "${CARGO_FEATURES[@]}
 
 # --- 5. real pcscd + vpcd ---------------------------------------------------------------
 step "PC/SC tests against a real pcscd + vsmartcard-vpcd"
-if [ -x scripts/pcscd-test.sh ]; then
-    if [ "$HAVE_PCSC" = 1 ] && command -v pcscd >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
-        scripts/pcscd-test.sh
-    elif is_ci; then
-        echo "CI=true: the pcscd tests must run, but pcscd/vpcd/libpcsclite or root is missing" >&2
-        exit 1
-    else
-        SKIPPED+=("PC/SC tests against a real pcscd (needs root, pcscd, vsmartcard-vpcd, libpcsclite-dev)")
-    fi
+if [ "$HAVE_PCSC" = 1 ] && command -v pcscd >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+    scripts/pcscd-test.sh
+elif is_ci; then
+    echo "CI=true: the pcscd tests must run, but pcscd/vpcd/libpcsclite or root is missing" >&2
+    exit 1
 else
-    SKIPPED+=("PC/SC tests: scripts/pcscd-test.sh does not exist yet (issue 3)")
+    SKIPPED+=("PC/SC tests against a real pcscd (needs root, pcscd, vsmartcard-vpcd, libpcsclite-dev, pcsc-tools, opensc)")
 fi
 
 # --- 6. CI-only: fuzz smoke and supply chain --------------------------------------------
 if is_ci; then
-    if [ -x fuzz.sh ]; then
-        step "fuzz smoke (every target, briefly)"
-        ./fuzz.sh smoke
-    else
-        SKIPPED+=("fuzz smoke: fuzz.sh does not exist yet (issue 7)")
-    fi
-    if [ -x check.sh ]; then
-        step "supply chain and MSRV (check.sh)"
-        ./check.sh
-    else
-        SKIPPED+=("supply-chain checks: check.sh does not exist yet (issue 7)")
-    fi
+    step "fuzz smoke (every target, briefly)"
+    ./fuzz.sh smoke
+    step "supply chain and MSRV (check.sh)"
+    ./check.sh
+else
+    SKIPPED+=("fuzz smoke (./fuzz.sh smoke) and supply-chain checks (./check.sh): run under CI=true, or run them yourself")
 fi
 
 # --- summary ----------------------------------------------------------------------------

@@ -194,6 +194,27 @@ fn every_truncation_of_the_real_fixture_is_refused() {
 }
 
 #[test]
+fn processing_instructions_and_mangled_declarations_are_refused() {
+    for doc in [
+        "<?pi x?><XmlMsg><MessageHeader/><MessageBody/></XmlMsg>",
+        "<XmlMsg><?pi x?><MessageHeader/><MessageBody/></XmlMsg>",
+        // A broken declaration must not read as UTF-8 while it says Shift_JIS.
+        "<?xm version=\"1.0\" encoding=\"Shift_JIS\"?><XmlMsg><MessageHeader/><MessageBody/></XmlMsg>",
+        "<?XML version=\"1.0\" encoding=\"Shift_JIS\"?><XmlMsg><MessageHeader/><MessageBody/></XmlMsg>",
+        // A declaration that is not first.
+        " <?xml version=\"1.0\"?><XmlMsg><MessageHeader/><MessageBody/></XmlMsg>",
+        // A control character in a comment or a name.
+        "<XmlMsg><!-- \u{1} --><MessageHeader/><MessageBody/></XmlMsg>",
+        "<XmlMsg><MessageHeader/><MessageBody><A\u{2}/></MessageBody></XmlMsg>",
+    ] {
+        assert!(
+            matches!(read(doc.as_bytes()), Err(ReadError::Malformed { .. })),
+            "{doc:?}"
+        );
+    }
+}
+
+#[test]
 fn structure_errors_are_typed() {
     assert_eq!(
         read(b"<Other/>"),
@@ -237,8 +258,8 @@ fn structure_errors_are_typed() {
 
 #[test]
 fn tolerated_oddities() {
-    // Unknown elements (kept), any order, comments, processing instructions, CDATA, BOM.
-    let doc = "\u{FEFF}<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- c --><?pi x?>\
+    // Unknown elements (kept), any order, comments, CDATA, BOM.
+    let doc = "\u{FEFF}<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- c -->\
         <XmlMsg><MessageBody><Future><Deep>1</Deep></Future>\
         <QualificationValidity><![CDATA[4]]></QualificationValidity></MessageBody>\
         <MessageHeader><SegmentOfResult> 9 </SegmentOfResult><ErrorCode> E-01 </ErrorCode></MessageHeader></XmlMsg>";

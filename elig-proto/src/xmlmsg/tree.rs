@@ -8,7 +8,9 @@
 //! - entity references other than the five predefined ones and character references: without
 //!   a DTD they are undefined, so they are errors, never expanded.
 //! - more bytes, elements or nesting than [`ReadLimits`] allows.
-//! - a second root, text outside the root, and a document that ends early.
+//! - a second root, text outside the root, and a document that ends early;
+//! - characters XML 1.0 does not allow anywhere, and processing instructions (XmlMsg files
+//!   carry none besides the declaration).
 
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
@@ -53,13 +55,6 @@ pub(crate) struct Element {
 /// XML 1.0 `Char`: tab, LF, CR and U+0020 upwards, without surrogates, U+FFFE and U+FFFF.
 pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-}
-
-fn forbidden_char<R>(reader: &Reader<R>) -> ReadError {
-    ReadError::Malformed {
-        position: position(reader),
-        detail: "a character XML 1.0 does not allow (a control character or U+FFFE/U+FFFF)".into(),
-    }
 }
 
 /// True for the element names this crate writes: ASCII letters, digits, `_`, `-` and `.`,
@@ -121,6 +116,15 @@ fn predefined(name: &str) -> Option<char> {
 
 /// Parses `text` (already decoded to UTF-8) into a tree, enforcing `limits`.
 pub(crate) fn parse(text: &str, limits: &ReadLimits) -> Result<Element, ReadError> {
+    // XML 1.0 allows only `Char` anywhere in a document (text, names, comments): one pass
+    // before parsing refuses control characters, U+FFFE and U+FFFF wherever they hide.
+    if let Some((at, _)) = text.char_indices().find(|(_, c)| !is_xml_char(*c)) {
+        return Err(ReadError::Malformed {
+            position: u64::try_from(at).unwrap_or(u64::MAX),
+            detail: "a character XML 1.0 does not allow (a control character or U+FFFE/U+FFFF)"
+                .into(),
+        });
+    }
     let mut reader = Reader::from_str(text);
     let config = reader.config_mut();
     config.check_end_names = true;
@@ -149,7 +153,16 @@ pub(crate) fn parse(text: &str, limits: &ReadLimits) -> Result<Element, ReadErro
                 });
             }
             Event::DocType(_) => return Err(ReadError::DoctypeForbidden),
-            Event::PI(_) | Event::Comment(_) => {}
+            Event::Comment(_) => {}
+            // XmlMsg files carry no processing instructions; one is refused rather than
+            // skipped, so a mangled declaration (`<?xm …?>`, `<?XML …?>`) cannot pass for
+            // an ignorable instruction while its `encoding` goes unread.
+            Event::PI(_) => {
+                return Err(ReadError::Malformed {
+                    position: position(&reader),
+                    detail: "processing instruction (other than the XML declaration)".into(),
+                });
+            }
             Event::Start(_) | Event::Empty(_) if root.is_some() => {
                 return Err(ReadError::TrailingContent);
             }
@@ -206,9 +219,6 @@ pub(crate) fn parse(text: &str, limits: &ReadLimits) -> Result<Element, ReadErro
             }
             Event::Text(t) => {
                 let content = t.xml10_content();
-                if !content.chars().all(is_xml_char) {
-                    return Err(forbidden_char(&reader));
-                }
                 match stack.last_mut() {
                     Some(open) => open.text.push_str(&content),
                     None => {
@@ -230,9 +240,6 @@ pub(crate) fn parse(text: &str, limits: &ReadLimits) -> Result<Element, ReadErro
             }
             Event::CData(c) => {
                 let content = c.xml10_content();
-                if !content.chars().all(is_xml_char) {
-                    return Err(forbidden_char(&reader));
-                }
                 match stack.last_mut() {
                     Some(open) => open.text.push_str(&content),
                     None => return Err(ReadError::TrailingContent),

@@ -127,8 +127,10 @@ pub fn probe(f: &std::fs::File) -> std::io::Result<()> {
     f.lock()
 }
 RS
-if CARGO_TARGET_DIR="$PROBE/target" cargo clippy --quiet --manifest-path "$PROBE/Cargo.toml" 2>&1 |
-    grep -q 'incompatible_msrv'; then
+# Capture first: `cargo … | grep -q` under pipefail fails at random when grep exits on the
+# first match and cargo then writes into a closed pipe.
+probe_out="$(CARGO_TARGET_DIR="$PROBE/target" cargo clippy --quiet --manifest-path "$PROBE/Cargo.toml" 2>&1 || true)"
+if grep -q 'incompatible_msrv' <<<"$probe_out"; then
     echo "ok: with rust-version = \"$MSRV\", clippy reports File::lock (Rust 1.89) as incompatible_msrv"
 else
     fail "clippy did not report clippy::incompatible_msrv for File::lock (Rust 1.89) under rust-version $MSRV"

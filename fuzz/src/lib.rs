@@ -92,11 +92,12 @@ fn strict_limits() -> bool {
 
 /// A command a procedure emits must fit the reader and round-trip through its encoding.
 ///
-/// Known gap (found by this fuzzer, reported to jpki-apdu): the GET RESPONSE after `61xx`
-/// and the resend after `6Cxx` take Le from the card (`xx`) without capping it at the
-/// reader's `max_response_data`, so a card announcing more than a small-buffer reader can
-/// receive makes the procedure ask for too much. `follow_up` marks such a command; its
-/// limit check runs only with `ELIG_FUZZ_STRICT_LIMITS=1`, until jpki-apdu caps it.
+/// Found by this fuzzer: the GET RESPONSE after `61xx` and the resend after `6Cxx` took Le
+/// from the card (`xx`) without capping it at the reader's `max_response_data`. jpki-apdu
+/// now caps it in every procedure that knows the reader's limits (`ReadEf`, the file
+/// readers, `PinModeCheck`'s read); the procedures built without limits (SELECT, VERIFY,
+/// signature) still cannot. `follow_up` marks such a command; its limit check runs only
+/// with `ELIG_FUZZ_STRICT_LIMITS=1`.
 pub fn check_command(command: &Command, limits: &ReaderLimits, follow_up: bool) {
     if let Err(e) = command.check_limits(limits) {
         if !follow_up || strict_limits() {

@@ -189,6 +189,29 @@ fn read_ef_wrong_le_after_get_response_resends_get_response_golden() {
     assert_eq!(out, data);
 }
 
+/// A GET RESPONSE never asks for more than the reader carries, whatever Le the card's `61xx`
+/// names (found by the `cert_read` fuzz target with strict limits: a 4-data-byte reader, a
+/// card answering `61 10`, and a GET RESPONSE sent with Le = 16).
+#[test]
+fn read_ef_get_response_le_is_capped_at_the_reader_limit_golden() {
+    let data: Vec<u8> = (0u8..8).collect();
+    let out = run_script(
+        ReadEf::new(
+            jpki::TOKEN_INFO,
+            ReadLength::Exact(8),
+            ReaderLimits::short_only().with_max_response_len(6),
+        ),
+        &[
+            ex("00A4020C020006", OK),
+            ex("00B0000004", "6110"),
+            ex_bytes(hex("00C0000004"), with_sw(&data[..4], OK)),
+            ex_bytes(hex("00B0000404"), with_sw(&data[4..], OK)),
+        ],
+    )
+    .unwrap();
+    assert_eq!(out, data);
+}
+
 /// An exact length beyond what a 15-bit offset can reach is refused before any command
 /// is sent (the SELECT used to go out first).
 #[test]

@@ -26,6 +26,9 @@ pub(crate) struct Exchange {
     data: Zeroizing<Vec<u8>>,
     get_responses: u16,
     resent: bool,
+    /// Most response data the reader carries: a GET RESPONSE or a `6Cxx` resend never asks
+    /// for more, whatever Le the card names (the rest comes in the next `61xx` round).
+    max_ne: u32,
 }
 
 impl core::fmt::Debug for Exchange {
@@ -38,6 +41,7 @@ impl core::fmt::Debug for Exchange {
             .field("data_len", &self.data.len())
             .field("get_responses", &self.get_responses)
             .field("resent", &self.resent)
+            .field("max_ne", &self.max_ne)
             .finish()
     }
 }
@@ -51,7 +55,21 @@ impl Exchange {
             data: Zeroizing::new(Vec::new()),
             get_responses: 0,
             resent: false,
+            max_ne: 65_536,
         }
+    }
+
+    /// Caps the Le of follow-up commands (GET RESPONSE, the `6Cxx` resend) at what the
+    /// reader carries: `limits.max_response_data()` (at least 1).
+    pub(crate) fn with_max_response_data(mut self, max: usize) -> Self {
+        self.max_ne = u32::try_from(max).unwrap_or(65_536).clamp(1, 65_536);
+        self
+    }
+
+    /// Ne for a follow-up command the card asked for with `xx` (`00` = 256), capped.
+    fn follow_up_ne(&self, xx: u8) -> u32 {
+        let asked = if xx == 0 { 256 } else { u32::from(xx) };
+        asked.min(self.max_ne)
     }
 
     /// The command to send first.
@@ -78,7 +96,9 @@ impl Machine for Exchange {
                     });
                 }
                 crate::zbuf::extend(&mut self.data, response.data());
-                self.last = cmd::get_response(xx);
+                // Ne ≤ 256 here, so it fits the u8 of GET RESPONSE (256 is sent as 00).
+                let le = u8::try_from(self.follow_up_ne(xx)).unwrap_or(0);
+                self.last = cmd::get_response(le);
                 Ok(Step::Send(self.last.clone()))
             }
             // `6Cxx` answers the command sent last: after a `61xx` that is the GET RESPONSE,
@@ -86,7 +106,7 @@ impl Machine for Exchange {
             // without Le (VERIFY with a PIN among them) is never resent.
             StatusWord::WrongLe(xx) if !self.resent && self.last.ne().is_some() => {
                 self.resent = true;
-                let ne = if xx == 0 { 256 } else { u32::from(xx) };
+                let ne = self.follow_up_ne(xx);
                 self.last = self
                     .last
                     .with_ne(ne)

@@ -162,7 +162,8 @@ impl ReadMachine {
         let ne = u32::try_from(self.next_ne()).unwrap_or(256);
         let command =
             cmd::read_binary(offset, ne).map_err(|e| Error::Misuse(Misuse::Command(e)))?;
-        let exchange = Exchange::new(command, self.operation());
+        let exchange = Exchange::new(command, self.operation())
+            .with_max_response_data(self.limits.max_response_data());
         let step = Step::Send(exchange.command());
         self.phase = Phase::Read { exchange, ne };
         Ok(step)

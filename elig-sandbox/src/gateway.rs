@@ -38,15 +38,17 @@ pub(crate) struct ConnectionInfo {
     pub(crate) device_until: SystemTime,
 }
 
-/// The routes, for the access log.
-#[derive(Debug, Clone, Copy)]
-enum Route {
+/// The gateway's two endpoints (PROTOCOL.md): `POST /v1/challenge` and `POST /v1/inquiry`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// `POST /v1/challenge` (`elig_proto::gateway::PATH_CHALLENGE`).
     Challenge,
+    /// `POST /v1/inquiry` (`elig_proto::gateway::PATH_INQUIRY`).
     Inquiry,
 }
 
 /// A finished exchange, before it becomes an HTTP response and a log record.
-struct Outcome {
+pub(crate) struct Outcome {
     /// The encoded 200 answer, or the rejection (encoded last, with the request id).
     answer: Result<Vec<u8>, Rejection>,
     mode: Option<&'static str>,
@@ -78,7 +80,7 @@ impl Outcome {
     }
 
     /// HTTP status and body.
-    fn into_response_parts(self) -> (u16, Vec<u8>) {
+    pub(crate) fn into_response_parts(self) -> (u16, Vec<u8>) {
         match self.answer {
             Ok(body) => (200, body),
             Err(rejection) => {
@@ -96,6 +98,28 @@ impl Outcome {
 
 fn reject(reason: RejectReason, message: &str) -> Outcome {
     Outcome::reject(Rejection::new(reason, message))
+}
+
+/// The Content-Type check: `application/json`, parameters (`; charset=…`) ignored. The
+/// rejection when it fails.
+pub(crate) fn content_type_rejection(content_type: Option<&str>) -> Option<Outcome> {
+    let ok = content_type
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case(proto::CONTENT_TYPE));
+    (!ok).then(|| {
+        reject(
+            RejectReason::UnsupportedMediaType,
+            "Content-Type must be application/json",
+        )
+    })
+}
+
+/// The rejection of a body over `limit` bytes.
+pub(crate) fn too_large(limit: usize) -> Outcome {
+    reject(
+        RejectReason::BodyTooLarge,
+        &format!("the body is over the {limit}-byte limit and was not read"),
+    )
 }
 
 /// The gateway: verifier, registry, challenges, clock and log, shared by all connections.
@@ -214,32 +238,17 @@ impl Gateway {
         B: hyper::body::Body<Data = Bytes>,
         B::Error: core::error::Error + Send + Sync + 'static,
     {
-        let content_type_ok = request
+        let content_type = request
             .headers()
             .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case(proto::CONTENT_TYPE));
-        if !content_type_ok {
-            return reject(
-                RejectReason::UnsupportedMediaType,
-                "Content-Type must be application/json",
-            );
+            .and_then(|v| v.to_str().ok());
+        if let Some(outcome) = content_type_rejection(content_type) {
+            return outcome;
         }
-        let limit = match route {
-            Route::Challenge => ChallengeRequest::MAX_BYTES,
-            Route::Inquiry => InquiryRequest::MAX_BYTES,
-        }
-        .min(self.max_body_bytes);
-        let too_large = || {
-            reject(
-                RejectReason::BodyTooLarge,
-                &format!("the body is over the {limit}-byte limit and was not read"),
-            )
-        };
+        let limit = self.body_limit(route);
         // Refuse on the announced length before reading anything.
         if announced.is_some_and(|n| n > u64::try_from(limit).unwrap_or(u64::MAX)) {
-            return too_large();
+            return too_large(limit);
         }
         // Chunked or lying bodies are cut at the limit while reading, and a body that does
         // not arrive in time is given up on (a slow client must not hold its slot forever).
@@ -259,19 +268,35 @@ impl Gateway {
                 if e.downcast_ref::<http_body_util::LengthLimitError>()
                     .is_some() =>
             {
-                return too_large();
+                return too_large(limit);
             }
             Err(_) => {
                 return reject(RejectReason::MalformedRequest, "the body could not be read");
             }
         };
         *request_bytes = u64::try_from(body.len()).unwrap_or(u64::MAX);
+        self.decide(route, device, &body)
+    }
+
+    /// The byte limit of a body on `route`: the message's own bound or the configured
+    /// `max_body_bytes`, whichever is smaller.
+    pub(crate) fn body_limit(&self, route: Route) -> usize {
         match route {
-            Route::Challenge => match proto::decode::<ChallengeRequest>(&body) {
+            Route::Challenge => ChallengeRequest::MAX_BYTES,
+            Route::Inquiry => InquiryRequest::MAX_BYTES,
+        }
+        .min(self.max_body_bytes)
+    }
+
+    /// Everything done with a complete body read within its limit (after the device and
+    /// Content-Type checks): strict decode, then the challenge or the inquiry's checks.
+    pub(crate) fn decide(&self, route: Route, device: &DeviceIdentity, body: &[u8]) -> Outcome {
+        match route {
+            Route::Challenge => match proto::decode::<ChallengeRequest>(body) {
                 Ok(_) => self.challenge(device),
                 Err(e) => reject(e.reason(), &decode_message(&e)),
             },
-            Route::Inquiry => match proto::decode::<InquiryRequest>(&body) {
+            Route::Inquiry => match proto::decode::<InquiryRequest>(body) {
                 Ok(inquiry) => {
                     let id = inquiry.request_id.clone();
                     let mut outcome = self.inquiry(device, &inquiry);

@@ -6,12 +6,15 @@ pub mod client;
 pub mod clock;
 mod gateway;
 pub mod inquiry;
+mod offline;
 pub mod pki;
 pub mod registry;
 mod server;
 mod tls;
 mod verify;
 
+pub use gateway::Route;
+pub use offline::OfflineGateway;
 pub use server::{
     BackgroundSandbox, DEFAULT_SEED, Limits, Sandbox, SandboxConfig, SandboxHandle, StartError,
 };

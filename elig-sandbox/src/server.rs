@@ -194,17 +194,11 @@ pub struct SandboxHandle {
     task: JoinHandle<()>,
 }
 
-impl Sandbox {
-    /// Starts the gateway on `config.bind` inside the current tokio runtime and returns once
-    /// it listens.
-    pub async fn start(config: SandboxConfig) -> Result<SandboxHandle, StartError> {
-        let tls = crate::tls::server_config(&config.pki).map_err(StartError::Pki)?;
-        let verifier = Verifier::new(&config.pki).map_err(StartError::Pki)?;
-        let listener = TcpListener::bind(config.bind)
-            .await
-            .map_err(StartError::Io)?;
-        let addr = listener.local_addr().map_err(StartError::Io)?;
-        let gateway = Arc::new(Gateway {
+impl Gateway {
+    /// The gateway `config` describes, checking certificates with `verifier` (built from
+    /// `config.pki`).
+    pub(crate) fn new(config: &SandboxConfig, verifier: Verifier) -> Self {
+        Gateway {
             verifier,
             registry: config.registry.clone(),
             challenges: ChallengeStore::new(
@@ -216,7 +210,21 @@ impl Sandbox {
             log: config.access_log.clone(),
             max_body_bytes: config.limits.max_body_bytes,
             body_read_timeout: config.limits.body_read_timeout,
-        });
+        }
+    }
+}
+
+impl Sandbox {
+    /// Starts the gateway on `config.bind` inside the current tokio runtime and returns once
+    /// it listens.
+    pub async fn start(config: SandboxConfig) -> Result<SandboxHandle, StartError> {
+        let tls = crate::tls::server_config(&config.pki).map_err(StartError::Pki)?;
+        let verifier = Verifier::new(&config.pki).map_err(StartError::Pki)?;
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .map_err(StartError::Io)?;
+        let addr = listener.local_addr().map_err(StartError::Io)?;
+        let gateway = Arc::new(Gateway::new(&config, verifier));
         let (shutdown, rx) = watch::channel(false);
         let task = tokio::spawn(serve(
             listener,

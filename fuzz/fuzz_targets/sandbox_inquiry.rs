@@ -1,29 +1,102 @@
-//! Parse-only: what elig-sandbox does with a request body before any network reply, as far
-//! as its public API reaches. The gateway's own handler (`Gateway::handle`/`inquiry` in
-//! `elig-sandbox/src/gateway.rs`) and its certificate verifier (`verify::Verifier`) are
-//! crate-private, so this target runs the public steps it composes, in its order:
-//! 1. the size bound and strict decode of the body (`elig_proto::gateway::decode`, which
-//!    the gateway calls) for both endpoints;
-//! 2. the card certificate in the inquiry, parsed as the gateway parses it (x509-cert DER);
-//! 3. the facility encoding of a device certificate subject (`pki::from_subject_serial`,
-//!    which the gateway applies to the client certificate) on arbitrary text, with its
-//!    round trip through `to_subject_serial`;
-//! 4. the to-be-signed digest the sandbox computes (`elig_sandbox::inquiry::digest`);
-//! 5. the registry lookup of the embedded synthetic registry for the decoded search.
+//! The sandbox's inquiry handling: everything elig-sandbox does with a request body before
+//! any network reply, through `elig_sandbox::OfflineGateway::handle_body` (the same
+//! functions the hyper service runs after the TLS handshake: Content-Type, body limit,
+//! strict decode, then the challenge or the inquiry's checks in PROTOCOL.md's order and the
+//! registry lookup). One gateway on the embedded default PKI and registry, built once; the
+//! `clinic` device sends every request.
+//!
+//! Selector byte (`which % 3`), then the body:
+//! - 0: `POST /v1/challenge` with the body;
+//! - 1: `POST /v1/inquiry` with the body (the seed corpus holds PIN and visual inquiries to
+//!   mutate), plus the public steps the handler composes, run on their own: the strict
+//!   decode, the card certificate parsed as the gateway parses it (x509-cert DER), the
+//!   to-be-signed digest (`elig_sandbox::inquiry::digest`) and the registry lookup;
+//! - 2: the facility encoding of a device certificate subject (`pki::from_subject_serial`)
+//!   on arbitrary text, with its round trip through `to_subject_serial`.
+//!
+//! Asserted for every answer: it never panics; a non-200 body decodes as a `Rejection`
+//! whose reason's `http_status()` is the status; a 200 challenge body decodes as a
+//! `ChallengeResponse`; a 200 inquiry body decodes as an `InquiryResult` and its request is
+//! a well-formed inquiry that passes the checks the fuzzer can reach: the device's facility,
+//! today's date in Japan, and a 目視確認 proof (a PIN proof needs a live challenge, which
+//! the gateway draws at random and the fuzzer never sees, so a PIN inquiry can never be 200
+//! here).
 #![no_main]
 
 use std::sync::OnceLock;
+use std::time::SystemTime;
 
 use der::Decode;
-use elig_proto::gateway::{ChallengeRequest, InquiryRequest, Proof, decode};
+use elig_proto::gateway::{
+    ChallengeRequest, ChallengeResponse, InquiryRequest, InquiryResult, Proof, Rejection, decode,
+};
+use elig_sandbox::clock::jst_date;
 use elig_sandbox::pki::{from_subject_serial, to_subject_serial};
 use elig_sandbox::registry::Registry;
+use elig_sandbox::{DeviceIdentity, OfflineGateway, Route, SandboxConfig};
 use libfuzzer_sys::fuzz_target;
 use x509_cert::Certificate;
 
-fn registry() -> &'static Registry {
-    static REGISTRY: OnceLock<Registry> = OnceLock::new();
-    REGISTRY.get_or_init(|| Registry::default_registry().expect("embedded registry loads"))
+struct Fixture {
+    gateway: OfflineGateway,
+    device: DeviceIdentity,
+    registry: Registry,
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let config = SandboxConfig::embedded_default().expect("embedded PKI and registry");
+        let gateway = OfflineGateway::new(&config).expect("gateway on the embedded PKI");
+        let cert = &gateway
+            .pki()
+            .device("clinic")
+            .expect("clinic device")
+            .cert_der;
+        let device = gateway.device(cert).expect("clinic is a registered device");
+        Fixture {
+            gateway,
+            device,
+            registry: Registry::default_registry().expect("embedded registry loads"),
+        }
+    })
+}
+
+/// Runs `body` through the gateway on `route` and checks the answer's shape.
+fn handle(route: Route, body: &[u8]) -> u16 {
+    let f = fixture();
+    let (status, answer) = f
+        .gateway
+        .handle_body(&f.device, route, Some("application/json"), body);
+    if status == 200 {
+        match route {
+            Route::Challenge => {
+                decode::<ChallengeResponse>(&answer).expect("a 200 challenge answer decodes");
+            }
+            Route::Inquiry => {
+                decode::<InquiryResult>(&answer).expect("a 200 inquiry answer decodes");
+                let inquiry =
+                    decode::<InquiryRequest>(body).expect("only a well-formed inquiry gets 200");
+                assert_eq!(
+                    inquiry.facility, f.device.facility,
+                    "200 for another facility"
+                );
+                assert_eq!(
+                    jst_date(SystemTime::now()),
+                    Some(inquiry.checkup_date),
+                    "200 for another day"
+                );
+                assert!(
+                    matches!(inquiry.proof, Proof::Visual(_)),
+                    "200 for a PIN inquiry without a live challenge"
+                );
+            }
+        }
+    } else {
+        let rejection = decode::<Rejection>(&answer).expect("every non-200 body is a Rejection");
+        assert_eq!(rejection.reason.http_status(), status, "{rejection:?}");
+    }
+    status
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -32,10 +105,15 @@ fuzz_target!(|data: &[u8]| {
     };
     match which % 3 {
         0 => {
-            let _ = decode::<ChallengeRequest>(body);
+            let decoded = decode::<ChallengeRequest>(body).is_ok();
+            let status = handle(Route::Challenge, body);
+            // rate_limited is the one refusal of a well-formed challenge request.
+            assert!(decoded == (status == 200) || (decoded && status == 429));
         }
         1 => {
+            let status = handle(Route::Inquiry, body);
             let Ok(inquiry) = decode::<InquiryRequest>(body) else {
+                assert_ne!(status, 200);
                 return;
             };
             let cert = Certificate::from_der(inquiry.card_certificate.as_bytes());
@@ -49,7 +127,10 @@ fuzz_target!(|data: &[u8]| {
             let serial = serial
                 .and_then(|b| <[u8; 8]>::try_from(b.get(b.len().saturating_sub(8)..)?).ok())
                 .map_or(0, u64::from_be_bytes);
-            let lookup = registry().lookup(serial, inquiry.checkup_date, inquiry.search.as_ref());
+            let lookup =
+                fixture()
+                    .registry
+                    .lookup(serial, inquiry.checkup_date, inquiry.search.as_ref());
             let _ = format!("{lookup:?}");
         }
         _ => {

@@ -65,9 +65,13 @@ fn fixture() -> &'static Fixture {
 /// Runs `body` through the gateway on `route` and checks the answer's shape.
 fn handle(route: Route, body: &[u8]) -> u16 {
     let f = fixture();
+    // The gateway reads the clock itself: read it before and after, so a run crossing
+    // midnight in Japan accepts either day instead of raising a false alarm.
+    let day_before = jst_date(SystemTime::now());
     let (status, answer) = f
         .gateway
         .handle_body(&f.device, route, Some("application/json"), body);
+    let day_after = jst_date(SystemTime::now());
     if status == 200 {
         match route {
             Route::Challenge => {
@@ -81,9 +85,9 @@ fn handle(route: Route, body: &[u8]) -> u16 {
                     inquiry.facility, f.device.facility,
                     "200 for another facility"
                 );
-                assert_eq!(
-                    jst_date(SystemTime::now()),
-                    Some(inquiry.checkup_date),
+                assert!(
+                    day_before == Some(inquiry.checkup_date)
+                        || day_after == Some(inquiry.checkup_date),
                     "200 for another day"
                 );
                 assert!(

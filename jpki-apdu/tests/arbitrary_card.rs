@@ -105,7 +105,7 @@ proptest! {
         extended in any::<bool>(),
     ) {
         let limits = if extended { ReaderLimits::extended(4096) } else { ReaderLimits::short_only() };
-        let (sent, ended) = run(PinModeCheck::new(pin(), LastTry::Allow, digest(), limits), &replies);
+        let (sent, ended) = run(PinModeCheck::up_front(pin(), LastTry::Allow, digest(), limits), &replies);
         check_invariants(&sent, ended, replies.len());
     }
 

@@ -21,7 +21,7 @@ use jpki_apdu::{AuthPin, DriveError, ReaderLimits, drive};
 fn pin_mode_check_extended_golden_and_count() {
     let mut card = TestCard::new(1900, true);
     let evidence = drive(
-        PinModeCheck::new(
+        PinModeCheck::up_front(
             pin(),
             LastTry::Refuse,
             digest(),
@@ -57,7 +57,7 @@ fn pin_mode_check_extended_golden_and_count() {
 fn pin_mode_check_short_golden_and_count() {
     let mut card = TestCard::new(1900, false);
     let evidence = drive(
-        PinModeCheck::new(pin(), LastTry::Refuse, digest(), ReaderLimits::short_only()),
+        PinModeCheck::up_front(pin(), LastTry::Refuse, digest(), ReaderLimits::short_only()),
         |c: &[u8]| Ok::<_, ()>(card.transceive(c)),
     )
     .unwrap();
@@ -93,7 +93,7 @@ fn pin_mode_check_clears_state_on_failure() {
     // Wrong PIN: the error comes back, and the ISD is still selected.
     let mut card = TestCard::new(1900, true);
     let r = drive(
-        PinModeCheck::new(
+        PinModeCheck::up_front(
             AuthPin::new("9999").unwrap(),
             LastTry::Refuse,
             digest(),
@@ -113,7 +113,7 @@ fn pin_mode_check_clears_state_on_failure() {
     let mut card = TestCard::new(1900, true);
     card.tries = 0;
     let r = drive(
-        PinModeCheck::new(
+        PinModeCheck::up_front(
             pin(),
             LastTry::Allow,
             digest(),
@@ -126,7 +126,7 @@ fn pin_mode_check_clears_state_on_failure() {
     // Not a My Number Card: SELECT JPKI AP fails, nothing else is sent.
     let mut calls = 0;
     let r = drive(
-        PinModeCheck::new(pin(), LastTry::Refuse, digest(), ReaderLimits::short_only()),
+        PinModeCheck::up_front(pin(), LastTry::Refuse, digest(), ReaderLimits::short_only()),
         |_: &[u8]| {
             calls += 1;
             Ok::<_, ()>(vec![0x6A, 0x82])
@@ -144,7 +144,7 @@ fn pin_mode_check_clears_state_on_failure() {
     let mut card = TestCard::new(1900, true);
     card.has_isd = false;
     let evidence = drive(
-        PinModeCheck::new(
+        PinModeCheck::up_front(
             pin(),
             LastTry::Refuse,
             digest(),
@@ -167,7 +167,7 @@ fn pin_mode_check_on_a_phone_token_golden() {
     let mut card = TestCard::new(1900, true);
     card.cert_needs_pin = true;
     let evidence = drive(
-        PinModeCheck::new(
+        PinModeCheck::up_front(
             pin(),
             LastTry::Refuse,
             digest(),

@@ -32,14 +32,14 @@ fn pin_status_golden() {
     ];
     for (sw, expected) in cases {
         let status = run_script(
-            QueryPinStatus::new(jpki::AUTH_PIN),
+            QueryPinStatus::new(jpki::AUTH_PIN, short()),
             &[ex("00A4020C020018", OK), ex("00200080", sw)],
         )
         .unwrap();
         assert_eq!(status, expected, "{sw}");
     }
     let err = procedure_error(run_script(
-        QueryPinStatus::new(jpki::AUTH_PIN),
+        QueryPinStatus::new(jpki::AUTH_PIN, short()),
         &[ex("00A4020C020018", OK), ex("00200080", "6A86")],
     ));
     assert_eq!(
@@ -54,7 +54,7 @@ fn pin_status_golden() {
 #[test]
 fn verify_golden() {
     let before = run_script(
-        VerifyPin::auth(pin(), LastTry::Refuse),
+        VerifyPin::auth(pin(), LastTry::Refuse, short()),
         &[
             ex("00A4020C020018", OK),
             ex("00200080", "63C3"),
@@ -69,7 +69,7 @@ fn verify_golden() {
 fn verify_refuses_when_blocked_without_sending_the_pin() {
     for sw in ["63C0", "6984"] {
         let err = procedure_error(run_script(
-            VerifyPin::auth(pin(), LastTry::Allow),
+            VerifyPin::auth(pin(), LastTry::Allow, short()),
             &[ex("00A4020C020018", OK), ex("00200080", sw)],
         ));
         assert_eq!(err, Error::PinBlocked, "{sw}");
@@ -83,7 +83,7 @@ fn verify_refuses_when_blocked_without_sending_the_pin() {
 fn verify_refused_as_blocked_after_sending() {
     for sw in ["6983", "6984"] {
         let err = procedure_error(run_script(
-            VerifyPin::auth(pin(), LastTry::Refuse),
+            VerifyPin::auth(pin(), LastTry::Refuse, short()),
             &[
                 ex("00A4020C020018", OK),
                 ex("00200080", "63C3"),
@@ -110,7 +110,7 @@ fn hand_built_counter_status_is_read_by_its_code() {
         PinStatus::from_status(StatusWord::Other(0x63C2)),
         Some(PinStatus::TriesLeft(2))
     );
-    let mut verify = VerifyPin::auth(pin(), LastTry::Allow);
+    let mut verify = VerifyPin::auth(pin(), LastTry::Allow, short());
     let Ok(Step::Send(select)) = verify.poll() else {
         panic!("expected the SELECT");
     };
@@ -135,12 +135,12 @@ fn hand_built_counter_status_is_read_by_its_code() {
 #[test]
 fn last_try_needs_consent() {
     let err = procedure_error(run_script(
-        VerifyPin::auth(pin(), LastTry::Refuse),
+        VerifyPin::auth(pin(), LastTry::Refuse, short()),
         &[ex("00A4020C020018", OK), ex("00200080", "63C1")],
     ));
     assert_eq!(err, Error::LastTryNotConsented);
     let before = run_script(
-        VerifyPin::auth(pin(), LastTry::Allow),
+        VerifyPin::auth(pin(), LastTry::Allow, short()),
         &[
             ex("00A4020C020018", OK),
             ex("00200080", "63C1"),
@@ -155,7 +155,7 @@ fn last_try_needs_consent() {
 fn wrong_pin_is_never_resent() {
     // run_script fails if anything follows the failed VERIFY.
     let err = procedure_error(run_script(
-        VerifyPin::auth(pin(), LastTry::Refuse),
+        VerifyPin::auth(pin(), LastTry::Refuse, short()),
         &[
             ex("00A4020C020018", OK),
             ex("00200080", "63C3"),
@@ -170,7 +170,7 @@ fn wrong_pin_is_never_resent() {
     );
     assert_eq!(err.to_string(), "wrong PIN: 2 tries left");
     let err = procedure_error(run_script(
-        VerifyPin::auth(pin(), LastTry::Allow),
+        VerifyPin::auth(pin(), LastTry::Allow, short()),
         &[
             ex("00A4020C020018", OK),
             ex("00200080", "63C1"),
@@ -188,7 +188,7 @@ fn wrong_pin_is_never_resent() {
 #[test]
 fn already_verified_still_verifies() {
     let before = run_script(
-        VerifyPin::auth(pin(), LastTry::Refuse),
+        VerifyPin::auth(pin(), LastTry::Refuse, short()),
         &[
             ex("00A4020C020018", OK),
             ex("00200080", OK),
@@ -203,7 +203,7 @@ fn already_verified_still_verifies() {
 fn sign_password_and_assist_pin_verify_golden() {
     let pw = jpki_apdu::SignPassword::new("abc123").unwrap();
     run_script(
-        VerifyPin::sign(pw, LastTry::Refuse),
+        VerifyPin::sign(pw, LastTry::Refuse, short()),
         &[
             ex("00A4020C02001B", OK),
             ex("00200080", "63C5"),
@@ -213,7 +213,7 @@ fn sign_password_and_assist_pin_verify_golden() {
     .unwrap();
     let ap = jpki_apdu::AssistPin::new("0000").unwrap();
     run_script(
-        VerifyPin::assist(ap, LastTry::Refuse),
+        VerifyPin::assist(ap, LastTry::Refuse, short()),
         &[
             ex("00A4020C020011", OK),
             ex("00200080", "63C3"),
@@ -227,7 +227,7 @@ fn sign_password_and_assist_pin_verify_golden() {
 fn sign_golden() {
     let sig = [0xA5u8; 256];
     let out = run_script(
-        Sign::with_auth_key(DigestInfo::sha256(&[0x11; 32])),
+        Sign::with_auth_key(DigestInfo::sha256(&[0x11; 32]), short()),
         &[
             ex("00A4020C020017", OK),
             ex_bytes(hex(&sign_command(0x11)), with_sw(&sig, OK)),
@@ -237,7 +237,7 @@ fn sign_golden() {
     assert_eq!(out, sig.to_vec());
     // T=0-style reader: 6100 then GET RESPONSE.
     let out = run_script(
-        Sign::with_auth_key(DigestInfo::sha256(&[0x11; 32])),
+        Sign::with_auth_key(DigestInfo::sha256(&[0x11; 32]), short()),
         &[
             ex("00A4020C020017", OK),
             ex(&sign_command(0x11), "6100"),
@@ -247,7 +247,7 @@ fn sign_golden() {
     .unwrap();
     assert_eq!(out, sig.to_vec());
     let err = procedure_error(run_script(
-        Sign::with_auth_key(DigestInfo::sha256(&[0x11; 32])),
+        Sign::with_auth_key(DigestInfo::sha256(&[0x11; 32]), short()),
         &[ex("00A4020C020017", OK), ex(&sign_command(0x11), "6982")],
     ));
     assert_eq!(
@@ -258,7 +258,7 @@ fn sign_golden() {
         }
     );
     let err = procedure_error(run_script(
-        Sign::with_auth_key(DigestInfo::sha256(&[0x11; 32])),
+        Sign::with_auth_key(DigestInfo::sha256(&[0x11; 32]), short()),
         &[
             ex("00A4020C020017", OK),
             ex_bytes(hex(&sign_command(0x11)), with_sw(&[1; 128], OK)),
@@ -276,14 +276,14 @@ fn sign_golden() {
 #[test]
 fn clear_state_golden() {
     let how = run_script(
-        ClearState::new(ids::JPKI_AP),
+        ClearState::new(ids::JPKI_AP, short()),
         &[ex("00A4040C07A0000001510000", OK)],
     )
     .unwrap();
     assert_eq!(how, Cleared::IsdSelected);
     // No ISD: select a different application, which clears the state too.
     let how = run_script(
-        ClearState::new(ids::JPKI_AP),
+        ClearState::new(ids::JPKI_AP, short()),
         &[
             ex("00A4040C07A0000001510000", "6A82"),
             ex("00A4040C0AD3921000310001010408", OK),
@@ -292,7 +292,7 @@ fn clear_state_golden() {
     .unwrap();
     assert_eq!(how, Cleared::OtherApplicationSelected(ids::ASSIST_AP));
     let how = run_script(
-        ClearState::new(ids::ASSIST_AP),
+        ClearState::new(ids::ASSIST_AP, short()),
         &[
             ex("00A4040C07A0000001510000", "6A82"),
             ex("00A4040C0AD392F000260100000001", OK),
@@ -301,7 +301,7 @@ fn clear_state_golden() {
     .unwrap();
     assert_eq!(how, Cleared::OtherApplicationSelected(ids::JPKI_AP));
     let err = procedure_error(run_script(
-        ClearState::new(ids::JPKI_AP),
+        ClearState::new(ids::JPKI_AP, short()),
         &[ex("00A4040C07A0000001510000", "6F00")],
     ));
     assert!(err.to_string().contains("power it down"), "{err}");
@@ -309,7 +309,7 @@ fn clear_state_golden() {
 
 #[test]
 fn misuse_is_reported() {
-    let mut p = SelectApplication::new(ids::ISD);
+    let mut p = SelectApplication::new(ids::ISD, short());
     assert_eq!(
         p.handle(Response::status_only(StatusWord::Success)),
         Err(Error::Misuse(Misuse::UnexpectedResponse))
@@ -327,11 +327,11 @@ fn misuse_is_reported() {
 
 #[test]
 fn transport_and_response_errors_surface() {
-    let r = drive(SelectApplication::new(ids::JPKI_AP), |_: &[u8]| {
+    let r = drive(SelectApplication::new(ids::JPKI_AP, short()), |_: &[u8]| {
         Err::<Vec<u8>, _>("reader removed")
     });
     assert_eq!(r, Err(DriveError::Transport("reader removed")));
-    let r = drive(SelectApplication::new(ids::JPKI_AP), |_: &[u8]| {
+    let r = drive(SelectApplication::new(ids::JPKI_AP, short()), |_: &[u8]| {
         Ok::<_, ()>(vec![0x90])
     });
     assert!(matches!(r, Err(DriveError::Response(_))));
@@ -341,7 +341,7 @@ fn transport_and_response_errors_surface() {
 fn change_pin_golden() {
     let new = jpki_apdu::AuthPin::new("5678").unwrap();
     run_script(
-        jpki_apdu::procedure::ChangePin::auth(pin(), new, LastTry::Refuse),
+        jpki_apdu::procedure::ChangePin::auth(pin(), new, LastTry::Refuse, short()),
         &[
             ex("00A4020C020018", OK),
             ex("00200080", "63C3"),
@@ -353,7 +353,7 @@ fn change_pin_golden() {
     // A wrong current PIN: no CHANGE REFERENCE DATA is sent.
     let new = jpki_apdu::AuthPin::new("5678").unwrap();
     let err = procedure_error(run_script(
-        jpki_apdu::procedure::ChangePin::auth(pin(), new, LastTry::Refuse),
+        jpki_apdu::procedure::ChangePin::auth(pin(), new, LastTry::Refuse, short()),
         &[
             ex("00A4020C020018", OK),
             ex("00200080", "63C3"),
@@ -368,7 +368,7 @@ fn change_pin_golden() {
     );
     let new = jpki_apdu::AuthPin::new("5678").unwrap();
     let err = procedure_error(run_script(
-        jpki_apdu::procedure::ChangePin::auth(pin(), new, LastTry::Refuse),
+        jpki_apdu::procedure::ChangePin::auth(pin(), new, LastTry::Refuse, short()),
         &[
             ex("00A4020C020018", OK),
             ex("00200080", "63C3"),

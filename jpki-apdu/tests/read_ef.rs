@@ -19,12 +19,12 @@ use jpki_apdu::{ReaderLimits, StatusWord};
 #[test]
 fn select_application_golden() {
     run_script(
-        SelectApplication::new(ids::JPKI_AP),
+        SelectApplication::new(ids::JPKI_AP, short()),
         &[ex("00A4040C0AD392F000260100000001", OK)],
     )
     .unwrap();
     let err = procedure_error(run_script(
-        SelectApplication::new(ids::JPKI_AP),
+        SelectApplication::new(ids::JPKI_AP, short()),
         &[ex("00A4040C0AD392F000260100000001", "6A82")],
     ));
     assert_eq!(

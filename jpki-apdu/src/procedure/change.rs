@@ -5,12 +5,17 @@ use super::exchange::Exchange;
 use super::pin::VerifyMachine;
 use super::{Error, LastTry, Machine, Misuse, Operation, Runner, Step, procedure_wrapper};
 use crate::cmd;
+use crate::limits::ReaderLimits;
 use crate::pin::{AssistPin, AuthPin, Pin, SignPassword};
 use crate::response::Response;
 
 #[derive(Debug)]
 enum Phase<P> {
-    Verify { machine: VerifyMachine<P>, new: P },
+    Verify {
+        machine: VerifyMachine<P>,
+        new: P,
+        limits: ReaderLimits,
+    },
     Change(Exchange),
     Finished,
 }
@@ -28,7 +33,7 @@ impl<P: Pin> Machine for ChangeMachine<P> {
             Phase::Verify { machine, .. } => match machine.step(response)? {
                 Step::Send(c) => Ok(Step::Send(c)),
                 Step::Done(_) => {
-                    let Phase::Verify { new, .. } =
+                    let Phase::Verify { new, limits, .. } =
                         core::mem::replace(&mut self.phase, Phase::Finished)
                     else {
                         return Err(Misuse::Finished.into());
@@ -37,8 +42,9 @@ impl<P: Pin> Machine for ChangeMachine<P> {
                     let exchange = Exchange::new(
                         cmd::change_reference_data(&new),
                         Operation::ChangeReferenceData,
+                        limits,
                     );
-                    let step = Step::Send(exchange.command());
+                    let step = Step::Send(exchange.first()?);
                     self.phase = Phase::Change(exchange);
                     Ok(step)
                 }
@@ -62,11 +68,12 @@ impl<P: Pin> Machine for ChangeMachine<P> {
     }
 }
 
-fn machine<P: Pin>(current: P, new: P, consent: LastTry) -> ChangeMachine<P> {
+fn machine<P: Pin>(current: P, new: P, consent: LastTry, limits: ReaderLimits) -> ChangeMachine<P> {
     ChangeMachine {
         phase: Phase::Verify {
-            machine: VerifyMachine::new(current, consent),
+            machine: VerifyMachine::new(current, consent, limits),
             new,
+            limits,
         },
     }
 }
@@ -92,7 +99,7 @@ impl Machine for AnyChange {
 /// SELECT the PIN EF, query the retry counter, VERIFY the current PIN once, then CHANGE
 /// REFERENCE DATA to the new one. The new PIN has the same type as the current one, so its
 /// format is already checked. The verified state remains afterwards: run
-/// [`super::ClearState`] when done.
+/// [`super::ClearState`] when done. Every command fits the reader's [`ReaderLimits`].
 #[derive(Debug)]
 pub struct ChangePin {
     run: Runner<AnyChange>,
@@ -101,25 +108,25 @@ pub struct ChangePin {
 impl ChangePin {
     /// Changes the JPKI authentication PIN (EF `0018`).
     #[must_use]
-    pub fn auth(current: AuthPin, new: AuthPin, consent: LastTry) -> Self {
+    pub fn auth(current: AuthPin, new: AuthPin, consent: LastTry, limits: ReaderLimits) -> Self {
         Self {
-            run: Runner::new(AnyChange::Auth(machine(current, new, consent))),
+            run: Runner::new(AnyChange::Auth(machine(current, new, consent, limits))),
         }
     }
 
     /// Changes the JPKI signature password (EF `001B`).
     #[must_use]
-    pub fn sign(current: SignPassword, new: SignPassword, consent: LastTry) -> Self {
+    pub fn sign(current: SignPassword, new: SignPassword, consent: LastTry, limits: ReaderLimits) -> Self {
         Self {
-            run: Runner::new(AnyChange::Sign(machine(current, new, consent))),
+            run: Runner::new(AnyChange::Sign(machine(current, new, consent, limits))),
         }
     }
 
     /// Changes the 券面事項入力補助AP PIN (EF `0011`).
     #[must_use]
-    pub fn assist(current: AssistPin, new: AssistPin, consent: LastTry) -> Self {
+    pub fn assist(current: AssistPin, new: AssistPin, consent: LastTry, limits: ReaderLimits) -> Self {
         Self {
-            run: Runner::new(AnyChange::Assist(machine(current, new, consent))),
+            run: Runner::new(AnyChange::Assist(machine(current, new, consent, limits))),
         }
     }
 }

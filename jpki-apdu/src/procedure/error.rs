@@ -128,6 +128,17 @@ pub enum Misuse {
     MyNumberNeedsFeature,
     /// A command the encoding or the reader cannot carry.
     Command(CommandError),
+    /// [`super::PinModeCheck::supply_pin`] while the check is not waiting for the PIN
+    /// (before [`super::CheckStep::NeedPin`], or after the check ended).
+    PinNotNeeded,
+    /// [`super::PinModeCheck::supply_pin`] a second time: a PIN is used once, never again.
+    PinAlreadySupplied,
+    /// [`super::PinModeCheck::supply_digest`] a second time (or after the check was built
+    /// with one).
+    DigestAlreadySupplied,
+    /// [`super::PinModeCheck::supply_digest`] after the signature was asked for, or after
+    /// the check ended.
+    DigestTooLate,
 }
 
 /// A procedure failed. Each variant says who is at fault: the card (its status word), the
@@ -164,6 +175,9 @@ pub enum Error {
     },
     /// The caller used the API wrongly.
     Misuse(Misuse),
+    /// The caller cancelled the check ([`super::PinModeCheck::cancel`]); the verified state
+    /// was cleared first (nobody is at fault).
+    Cancelled,
 }
 
 impl From<Misuse> for Error {
@@ -217,6 +231,19 @@ impl fmt::Display for Error {
                  collect it; the bytes were discarded",
             ),
             Self::Misuse(Misuse::Command(e)) => write!(f, "{e}"),
+            Self::Misuse(Misuse::PinNotNeeded) => {
+                f.write_str("caller error: a PIN was supplied while the check was not asking for it")
+            }
+            Self::Misuse(Misuse::PinAlreadySupplied) => f.write_str(
+                "caller error: a PIN was supplied twice; a check sends one PIN at most",
+            ),
+            Self::Misuse(Misuse::DigestAlreadySupplied) => {
+                f.write_str("caller error: the digest to sign was supplied twice")
+            }
+            Self::Misuse(Misuse::DigestTooLate) => f.write_str(
+                "caller error: the digest was supplied after the signature was asked for or the check ended",
+            ),
+            Self::Cancelled => f.write_str("the check was cancelled; the card's verified state was cleared"),
         }
     }
 }

@@ -7,7 +7,8 @@ use zeroize::Zeroizing;
 
 use super::{Error, Machine, Malformed, Misuse, Operation, Step};
 use crate::cmd;
-use crate::command::Command;
+use crate::command::{Command, CommandError};
+use crate::limits::ReaderLimits;
 use crate::response::Response;
 use crate::status::StatusWord;
 
@@ -17,6 +18,12 @@ const MAX_CHAIN_DATA: usize = 65_536 + 256;
 const MAX_GET_RESPONSES: u16 = 300;
 
 /// Sends one command; finishes with the joined response whatever its final status.
+///
+/// Every exchange knows the reader's [`ReaderLimits`] (our design, issue 10 item 3): the
+/// first command's Le is capped at what one response may carry, a command the reader
+/// cannot carry at all is refused before it is sent ([`Misuse::Command`]), and a GET
+/// RESPONSE or a `6Cxx` resend never asks for more than the reader carries, whatever Le the
+/// card names (the rest comes in the next `61xx` round).
 pub(crate) struct Exchange {
     command: Command,
     /// The command sent last (the original one, or the GET RESPONSE that followed a
@@ -26,9 +33,10 @@ pub(crate) struct Exchange {
     data: Zeroizing<Vec<u8>>,
     get_responses: u16,
     resent: bool,
-    /// Most response data the reader carries: a GET RESPONSE or a `6Cxx` resend never asks
-    /// for more, whatever Le the card names (the rest comes in the next `61xx` round).
+    /// Most response data the reader carries (`limits.max_response_data()`, at least 1).
     max_ne: u32,
+    /// Why the reader cannot carry the first command, found when it was built.
+    refused: Option<CommandError>,
 }
 
 impl core::fmt::Debug for Exchange {
@@ -42,12 +50,25 @@ impl core::fmt::Debug for Exchange {
             .field("get_responses", &self.get_responses)
             .field("resent", &self.resent)
             .field("max_ne", &self.max_ne)
+            .field("refused", &self.refused)
             .finish()
     }
 }
 
 impl Exchange {
-    pub(crate) fn new(command: Command, operation: Operation) -> Self {
+    /// An exchange of `command` over a reader with `limits`. A command whose Ne exceeds
+    /// `limits.max_response_data()` asks for that much instead (the card then answers
+    /// `61xx` for the rest); a command still too long for the reader fails on the first
+    /// step with [`Misuse::Command`], before anything is sent.
+    pub(crate) fn new(command: Command, operation: Operation, limits: ReaderLimits) -> Self {
+        let max_ne = u32::try_from(limits.max_response_data())
+            .unwrap_or(65_536)
+            .clamp(1, 65_536);
+        let command = match command.ne() {
+            Some(ne) if ne > max_ne => command.with_ne(max_ne).unwrap_or(command),
+            _ => command,
+        };
+        let refused = command.check_limits(&limits).err();
         Self {
             last: command.clone(),
             command,
@@ -55,15 +76,9 @@ impl Exchange {
             data: Zeroizing::new(Vec::new()),
             get_responses: 0,
             resent: false,
-            max_ne: 65_536,
+            max_ne,
+            refused,
         }
-    }
-
-    /// Caps the Le of follow-up commands (GET RESPONSE, the `6Cxx` resend) at what the
-    /// reader carries: `limits.max_response_data()` (at least 1).
-    pub(crate) fn with_max_response_data(mut self, max: usize) -> Self {
-        self.max_ne = u32::try_from(max).unwrap_or(65_536).clamp(1, 65_536);
-        self
     }
 
     /// Ne for a follow-up command the card asked for with `xx` (`00` = 256), capped.
@@ -72,9 +87,17 @@ impl Exchange {
         asked.min(self.max_ne)
     }
 
-    /// The command to send first.
-    pub(crate) fn command(&self) -> Command {
-        self.command.clone()
+    /// The command to send first, or why the reader cannot carry it.
+    pub(crate) fn first(&self) -> Result<Command, Error> {
+        match self.refused {
+            Some(e) => Err(Error::Misuse(Misuse::Command(e))),
+            None => Ok(self.command.clone()),
+        }
+    }
+
+    /// The operation this exchange runs, for error reports.
+    pub(crate) fn operation(&self) -> Operation {
+        self.operation
     }
 }
 
@@ -83,7 +106,7 @@ impl Machine for Exchange {
 
     fn step(&mut self, response: Option<Response>) -> Result<Step<Response>, Error> {
         let Some(response) = response else {
-            return Ok(Step::Send(self.command()));
+            return self.first().map(Step::Send);
         };
         match response.status() {
             StatusWord::MoreData(xx) => {
@@ -124,13 +147,6 @@ impl Machine for Exchange {
     }
 }
 
-impl Exchange {
-    /// The operation this exchange runs, for error reports.
-    pub(crate) fn operation(&self) -> Operation {
-        self.operation
-    }
-}
-
 /// SELECT (application or file) that must answer `9000`.
 #[derive(Debug)]
 pub(crate) struct Select {
@@ -138,18 +154,19 @@ pub(crate) struct Select {
 }
 
 impl Select {
-    pub(crate) fn application(aid: crate::ids::Aid) -> Self {
+    pub(crate) fn application(aid: crate::ids::Aid, limits: ReaderLimits) -> Self {
         Self {
             exchange: Exchange::new(
                 cmd::select_application(aid),
                 Operation::SelectApplication(aid),
+                limits,
             ),
         }
     }
 
-    pub(crate) fn file(fid: crate::ids::FileId) -> Self {
+    pub(crate) fn file(fid: crate::ids::FileId, limits: ReaderLimits) -> Self {
         Self {
-            exchange: Exchange::new(cmd::select_file(fid), Operation::SelectFile(fid)),
+            exchange: Exchange::new(cmd::select_file(fid), Operation::SelectFile(fid), limits),
         }
     }
 }

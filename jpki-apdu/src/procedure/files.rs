@@ -144,7 +144,7 @@ impl<T> AssistRead<T> {
             parse,
             pin: Some(pin),
             consent,
-            phase: AssistPhase::SelectAp(Select::application(ids::ASSIST_AP)),
+            phase: AssistPhase::SelectAp(Select::application(ids::ASSIST_AP, limits)),
         }
     }
 
@@ -155,7 +155,7 @@ impl<T> AssistRead<T> {
 
     fn clear(&mut self, outcome: Result<T, Error>) -> Result<Step<T>, Error> {
         self.goto(AssistPhase::Clear {
-            machine: ClearMachine::new(ids::ASSIST_AP),
+            machine: ClearMachine::new(ids::ASSIST_AP, self.limits),
             outcome: Some(outcome),
         })
     }
@@ -166,7 +166,8 @@ impl<T> AssistRead<T> {
                 Ok(Step::Send(c)) => Ok(Step::Send(c)),
                 Ok(Step::Done(())) => {
                     let pin = self.pin.take().ok_or(Error::Misuse(Misuse::Finished))?;
-                    self.goto(AssistPhase::Verify(VerifyMachine::new(pin, self.consent)))
+                    let verify = VerifyMachine::new(pin, self.consent, self.limits);
+                    self.goto(AssistPhase::Verify(verify))
                 }
                 Err(e) => {
                     self.phase = AssistPhase::Finished;

@@ -10,6 +10,13 @@
 //! procedures never do I/O and never look at a clock; [`drive`] runs one over any
 //! `FnMut(&[u8]) -> Result<Vec<u8>, E>` transport.
 //!
+//! [`PinModeCheck`] is the one procedure that also hands control back to its caller for the
+//! PIN and the digest; it has its own `poll` returning a [`CheckStep`], and
+//! [`PinModeCheck::up_front`] makes it a [`Procedure`] when both are known at the start.
+//!
+//! Every procedure takes the reader's [`crate::ReaderLimits`]: no command, GET RESPONSE or
+//! `6Cxx` resend asks the reader for more than it carries.
+//!
 //! Transport-level status words are handled inside every procedure (card.md): `61xx` is
 //! followed by GET RESPONSE and the pieces are joined; `6Cxx` resends the command it
 //! answered (the original one, or the GET RESPONSE) with Le = `xx`, once. A command without
@@ -27,16 +34,18 @@ mod error;
 mod exchange;
 mod files;
 mod pin;
+mod pin_mode;
 mod read;
 mod simple;
 
 pub use change::ChangePin;
-pub use check::{PinModeCheck, PinModeEvidence};
+pub use check::{CheckStep, PinModeEvidence};
 pub use error::{Error, Malformed, Misuse, Operation};
 #[cfg(feature = "my-number")]
 pub use files::ReadMyNumber;
 pub use files::{ReadBasicInfo, ReadCertAvailability, ReadTokenInfo};
 pub use pin::{LastTry, PinStatus, QueryPinStatus, VerifyPin};
+pub use pin_mode::{PinModeCheck, UpFrontCheck};
 pub use read::{MAX_EF_LEN, ReadEf, ReadLength};
 pub use simple::{ClearState, Cleared, SelectApplication, Sign};
 

@@ -6,6 +6,7 @@ use super::exchange::{Exchange, Select};
 use super::{Error, Machine, Misuse, Operation, Runner, Step, procedure_wrapper};
 use crate::cmd;
 use crate::ids::FileId;
+use crate::limits::ReaderLimits;
 use crate::pin::{AssistPin, AuthPin, Pin, SignPassword};
 use crate::response::Response;
 use crate::status::StatusWord;
@@ -40,10 +41,29 @@ impl PinStatus {
             _ => return None,
         })
     }
+
+    /// The tries left when the card counts them (`63Cx`): `Some(0)` when blocked, `None`
+    /// for [`PinStatus::Verified`] and [`PinStatus::NoLimit`] (the card gives no counter).
+    #[must_use]
+    pub const fn tries_left(self) -> Option<u8> {
+        match self {
+            Self::TriesLeft(x) => Some(x),
+            Self::Blocked => Some(0),
+            Self::Verified | Self::NoLimit => None,
+        }
+    }
+
+    /// Whether the next VERIFY spends the last try (one try left): the person must be warned
+    /// and the caller must pass [`LastTry::Allow`] to spend it (card.md, "PIN safety").
+    #[must_use]
+    pub const fn is_last_try(self) -> bool {
+        matches!(self, Self::TriesLeft(1))
+    }
 }
 
-/// Whether the caller allows spending the last remaining try. Decided up front, before
-/// the procedure starts: the library never asks twice and never retries.
+/// Whether the caller allows spending the last remaining try. Decided with the PIN (up
+/// front for [`VerifyPin`], when the PIN is supplied for [`super::PinModeCheck`]): the
+/// library never asks twice and never retries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LastTry {
     /// With one try left, send nothing and fail with [`Error::LastTryNotConsented`].
@@ -61,13 +81,15 @@ enum QueryPhase {
 /// SELECT a PIN EF and run the retry query. Spends no try.
 #[derive(Debug)]
 pub(crate) struct QueryMachine {
+    limits: ReaderLimits,
     phase: QueryPhase,
 }
 
 impl QueryMachine {
-    pub(crate) fn new(pin_file: FileId) -> Self {
+    pub(crate) fn new(pin_file: FileId, limits: ReaderLimits) -> Self {
         Self {
-            phase: QueryPhase::Select(Select::file(pin_file)),
+            limits,
+            phase: QueryPhase::Select(Select::file(pin_file, limits)),
         }
     }
 }
@@ -80,8 +102,9 @@ impl Machine for QueryMachine {
             QueryPhase::Select(select) => match select.step(response)? {
                 Step::Send(c) => Ok(Step::Send(c)),
                 Step::Done(()) => {
-                    let exchange = Exchange::new(cmd::retry_query(), Operation::RetryQuery);
-                    let step = Step::Send(exchange.command());
+                    let exchange =
+                        Exchange::new(cmd::retry_query(), Operation::RetryQuery, self.limits);
+                    let step = Step::Send(exchange.first()?);
                     self.phase = QueryPhase::Query(exchange);
                     Ok(step)
                 }
@@ -109,62 +132,109 @@ pub struct QueryPinStatus {
 
 impl QueryPinStatus {
     /// Queries the PIN in `pin_file` (for example [`crate::ids::jpki::AUTH_PIN`]) of the
-    /// application selected before.
+    /// application selected before, over a reader with `limits`.
     #[must_use]
-    pub fn new(pin_file: FileId) -> Self {
+    pub fn new(pin_file: FileId, limits: ReaderLimits) -> Self {
         Self {
-            run: Runner::new(QueryMachine::new(pin_file)),
+            run: Runner::new(QueryMachine::new(pin_file, limits)),
         }
     }
 }
 
 procedure_wrapper!(QueryPinStatus, PinStatus);
 
+/// The rules before a VERIFY (card.md, "PIN safety"): never send a PIN to a blocked PIN,
+/// and spend the last try only with the caller's consent.
+pub(crate) fn admit(before: PinStatus, consent: LastTry) -> Result<(), Error> {
+    match before {
+        PinStatus::Blocked => Err(Error::PinBlocked),
+        PinStatus::TriesLeft(1) if consent == LastTry::Refuse => Err(Error::LastTryNotConsented),
+        // `9000` (already verified) does not skip the VERIFY: the person at the counter must
+        // prove the PIN; a state someone else left must not stand in for it.
+        PinStatus::Verified | PinStatus::TriesLeft(_) | PinStatus::NoLimit => Ok(()),
+    }
+}
+
+/// The VERIFY with the PIN itself (the PIN EF selected and the retry query answered
+/// before), and what its answer means. The PIN is dropped (zeroized) as soon as the command
+/// is built, and a command without Le is never resent: it cannot be sent twice.
+#[derive(Debug)]
+pub(crate) struct SendPin {
+    exchange: Exchange,
+}
+
+impl SendPin {
+    pub(crate) fn new<P: Pin>(pin: P, limits: ReaderLimits) -> Self {
+        let command = cmd::verify(&pin);
+        drop(pin);
+        Self {
+            exchange: Exchange::new(command, Operation::Verify, limits),
+        }
+    }
+}
+
+impl Machine for SendPin {
+    type Output = ();
+
+    fn step(&mut self, response: Option<Response>) -> Result<Step<()>, Error> {
+        match self.exchange.step(response)? {
+            Step::Send(c) => Ok(Step::Send(c)),
+            Step::Done(r) => match r.status() {
+                StatusWord::Success => Ok(Step::Done(())),
+                StatusWord::Counter(x) => Err(Error::WrongPin {
+                    tries_left: Some(x),
+                }),
+                StatusWord::NoInformation => Err(Error::WrongPin { tries_left: None }),
+                StatusWord::AuthenticationMethodBlocked | StatusWord::ReferenceDataNotUsable => {
+                    Err(Error::PinBlocked)
+                }
+                status => Err(Error::Card {
+                    operation: Operation::Verify,
+                    status,
+                }),
+            },
+        }
+    }
+}
+
 #[derive(Debug)]
 enum VerifyPhase {
     Query(QueryMachine),
-    Verify {
-        exchange: Exchange,
-        before: PinStatus,
-    },
+    Verify { send: SendPin, before: PinStatus },
     Finished,
 }
 
-/// The inside of [`VerifyPin`], generic over the PIN type.
+/// The inside of [`VerifyPin`], generic over the PIN type: the retry query, [`admit`],
+/// then [`SendPin`].
 #[derive(Debug)]
 pub(crate) struct VerifyMachine<P> {
-    /// Taken (and dropped, zeroizing it) when the VERIFY is built: it cannot be sent twice.
+    /// Taken when the VERIFY is built (and dropped there, zeroizing it).
     pin: Option<P>,
     consent: LastTry,
+    limits: ReaderLimits,
     phase: VerifyPhase,
 }
 
 impl<P: Pin> VerifyMachine<P> {
-    pub(crate) fn new(pin: P, consent: LastTry) -> Self {
+    pub(crate) fn new(pin: P, consent: LastTry, limits: ReaderLimits) -> Self {
         let file = pin.pin_file();
         Self {
             pin: Some(pin),
             consent,
-            phase: VerifyPhase::Query(QueryMachine::new(file)),
+            limits,
+            phase: VerifyPhase::Query(QueryMachine::new(file, limits)),
         }
     }
 
     fn decide(&mut self, before: PinStatus) -> Result<Step<PinStatus>, Error> {
-        match before {
-            PinStatus::Blocked => return Err(Error::PinBlocked),
-            PinStatus::TriesLeft(1) if self.consent == LastTry::Refuse => {
-                return Err(Error::LastTryNotConsented);
-            }
-            // `9000` (already verified) does not skip the VERIFY: the person at the counter
-            // must prove the PIN; a state someone else left must not stand in for it.
-            PinStatus::Verified | PinStatus::TriesLeft(_) | PinStatus::NoLimit => {}
-        }
+        admit(before, self.consent)?;
         let pin = self.pin.take().ok_or(Error::Misuse(Misuse::Finished))?;
-        let command = cmd::verify(&pin);
-        drop(pin);
-        let exchange = Exchange::new(command, Operation::Verify);
-        let step = Step::Send(exchange.command());
-        self.phase = VerifyPhase::Verify { exchange, before };
+        let mut send = SendPin::new(pin, self.limits);
+        let step = match send.step(None)? {
+            Step::Send(c) => Step::Send(c),
+            Step::Done(()) => Step::Done(before),
+        };
+        self.phase = VerifyPhase::Verify { send, before };
         Ok(step)
     }
 }
@@ -179,25 +249,17 @@ impl<P: Pin> Machine for VerifyMachine<P> {
                 Step::Send(c) => Ok(Step::Send(c)),
                 Step::Done(before) => self.decide(before),
             },
-            VerifyPhase::Verify { exchange, before } => {
+            VerifyPhase::Verify { send, before } => {
                 let before = *before;
-                match exchange.step(response)? {
-                    Step::Send(c) => Ok(Step::Send(c)),
-                    Step::Done(r) => {
+                match send.step(response) {
+                    Ok(Step::Send(c)) => Ok(Step::Send(c)),
+                    Ok(Step::Done(())) => {
                         self.phase = VerifyPhase::Finished;
-                        match r.status() {
-                            StatusWord::Success => Ok(Step::Done(before)),
-                            StatusWord::Counter(x) => Err(Error::WrongPin {
-                                tries_left: Some(x),
-                            }),
-                            StatusWord::NoInformation => Err(Error::WrongPin { tries_left: None }),
-                            StatusWord::AuthenticationMethodBlocked
-                            | StatusWord::ReferenceDataNotUsable => Err(Error::PinBlocked),
-                            status => Err(Error::Card {
-                                operation: Operation::Verify,
-                                status,
-                            }),
-                        }
+                        Ok(Step::Done(before))
+                    }
+                    Err(e) => {
+                        self.phase = VerifyPhase::Finished;
+                        Err(e)
                     }
                 }
             }
@@ -226,7 +288,8 @@ impl Machine for AnyVerify {
 
 /// SELECT the PIN EF, query the retry counter, then VERIFY once — or refuse without
 /// sending the PIN when it is blocked, or when one try is left and [`LastTry::Refuse`] was
-/// given. Output: the [`PinStatus`] the query reported before the VERIFY.
+/// given. Output: the [`PinStatus`] the query reported before the VERIFY. Every command,
+/// and every GET RESPONSE or `6Cxx` resend after it, fits the reader's [`ReaderLimits`].
 ///
 /// A wrong PIN ends the procedure with [`Error::WrongPin`]; asking the person again and
 /// starting a new `VerifyPin` is the caller's decision. The PIN is dropped (zeroized) as
@@ -239,25 +302,27 @@ pub struct VerifyPin {
 impl VerifyPin {
     /// Verifies the JPKI authentication PIN (EF `0018`).
     #[must_use]
-    pub fn auth(pin: AuthPin, consent: LastTry) -> Self {
+    pub fn auth(pin: AuthPin, consent: LastTry, limits: ReaderLimits) -> Self {
         Self {
-            run: Runner::new(AnyVerify::Auth(VerifyMachine::new(pin, consent))),
+            run: Runner::new(AnyVerify::Auth(VerifyMachine::new(pin, consent, limits))),
         }
     }
 
     /// Verifies the JPKI signature password (EF `001B`).
     #[must_use]
-    pub fn sign(password: SignPassword, consent: LastTry) -> Self {
+    pub fn sign(password: SignPassword, consent: LastTry, limits: ReaderLimits) -> Self {
         Self {
-            run: Runner::new(AnyVerify::Sign(VerifyMachine::new(password, consent))),
+            run: Runner::new(AnyVerify::Sign(VerifyMachine::new(
+                password, consent, limits,
+            ))),
         }
     }
 
     /// Verifies the 券面事項入力補助AP PIN (EF `0011`).
     #[must_use]
-    pub fn assist(pin: AssistPin, consent: LastTry) -> Self {
+    pub fn assist(pin: AssistPin, consent: LastTry, limits: ReaderLimits) -> Self {
         Self {
-            run: Runner::new(AnyVerify::Assist(VerifyMachine::new(pin, consent))),
+            run: Runner::new(AnyVerify::Assist(VerifyMachine::new(pin, consent, limits))),
         }
     }
 }

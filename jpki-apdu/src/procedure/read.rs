@@ -110,7 +110,7 @@ impl ReadMachine {
             file,
             length,
             limits,
-            phase: Phase::Select(Select::file(file)),
+            phase: Phase::Select(Select::file(file, limits)),
             buf: Zeroizing::new(Vec::new()),
             total,
             overask_failed: false,
@@ -162,9 +162,8 @@ impl ReadMachine {
         let ne = u32::try_from(self.next_ne()).unwrap_or(256);
         let command =
             cmd::read_binary(offset, ne).map_err(|e| Error::Misuse(Misuse::Command(e)))?;
-        let exchange = Exchange::new(command, self.operation())
-            .with_max_response_data(self.limits.max_response_data());
-        let step = Step::Send(exchange.command());
+        let exchange = Exchange::new(command, self.operation(), self.limits);
+        let step = Step::Send(exchange.first()?);
         self.phase = Phase::Read { exchange, ne };
         Ok(step)
     }

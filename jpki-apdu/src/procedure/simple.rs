@@ -7,6 +7,7 @@ use super::{Error, Machine, Malformed, Misuse, Operation, Runner, Step, procedur
 use crate::cmd;
 use crate::digest::DigestInfo;
 use crate::ids::{self, Aid, FileId};
+use crate::limits::ReaderLimits;
 use crate::response::Response;
 use crate::status::StatusWord;
 
@@ -22,21 +23,61 @@ pub struct SelectApplication {
 }
 
 impl SelectApplication {
-    /// Selects `aid`.
+    /// Selects `aid` over a reader with `limits`.
     #[must_use]
-    pub fn new(aid: Aid) -> Self {
+    pub fn new(aid: Aid, limits: ReaderLimits) -> Self {
         Self {
-            run: Runner::new(Select::application(aid)),
+            run: Runner::new(Select::application(aid, limits)),
         }
     }
 }
 
 procedure_wrapper!(SelectApplication, ());
 
+/// COMPUTE DIGITAL SIGNATURE over a DigestInfo with the key EF selected before, and the
+/// check of its answer (`9000` and exactly [`SIGNATURE_LEN`] bytes).
+#[derive(Debug)]
+pub(crate) struct SignExchange {
+    exchange: Exchange,
+}
+
+impl SignExchange {
+    pub(crate) fn new(digest_info: &DigestInfo, limits: ReaderLimits) -> Self {
+        Self {
+            exchange: Exchange::new(
+                cmd::compute_digital_signature(digest_info),
+                Operation::Sign,
+                limits,
+            ),
+        }
+    }
+}
+
+impl Machine for SignExchange {
+    type Output = Vec<u8>;
+
+    fn step(&mut self, response: Option<Response>) -> Result<Step<Vec<u8>>, Error> {
+        match self.exchange.step(response)? {
+            Step::Send(c) => Ok(Step::Send(c)),
+            Step::Done(r) if !r.is_success() => Err(Error::Card {
+                operation: Operation::Sign,
+                status: r.status(),
+            }),
+            Step::Done(r) if r.data().len() != SIGNATURE_LEN => Err(Error::Malformed {
+                operation: Operation::Sign,
+                reason: Malformed::SignatureLength {
+                    len: r.data().len(),
+                },
+            }),
+            Step::Done(r) => Ok(Step::Done(r.data().to_vec())),
+        }
+    }
+}
+
 #[derive(Debug)]
 enum SignPhase {
     Select(Select),
-    Sign(Exchange),
+    Sign(SignExchange),
     Finished,
 }
 
@@ -44,14 +85,16 @@ enum SignPhase {
 #[derive(Debug)]
 pub(crate) struct SignMachine {
     digest_info: DigestInfo,
+    limits: ReaderLimits,
     phase: SignPhase,
 }
 
 impl SignMachine {
-    pub(crate) fn new(key: FileId, digest_info: DigestInfo) -> Self {
+    pub(crate) fn new(key: FileId, digest_info: DigestInfo, limits: ReaderLimits) -> Self {
         Self {
             digest_info,
-            phase: SignPhase::Select(Select::file(key)),
+            limits,
+            phase: SignPhase::Select(Select::file(key, limits)),
         }
     }
 }
@@ -64,36 +107,19 @@ impl Machine for SignMachine {
             SignPhase::Select(select) => match select.step(response)? {
                 Step::Send(c) => Ok(Step::Send(c)),
                 Step::Done(()) => {
-                    let exchange = Exchange::new(
-                        cmd::compute_digital_signature(&self.digest_info),
-                        Operation::Sign,
-                    );
-                    let step = Step::Send(exchange.command());
-                    self.phase = SignPhase::Sign(exchange);
+                    let mut sign = SignExchange::new(&self.digest_info, self.limits);
+                    let step = sign.step(None)?;
+                    self.phase = SignPhase::Sign(sign);
                     Ok(step)
                 }
             },
-            SignPhase::Sign(exchange) => match exchange.step(response)? {
-                Step::Send(c) => Ok(Step::Send(c)),
-                Step::Done(r) => {
+            SignPhase::Sign(sign) => {
+                let step = sign.step(response);
+                if !matches!(step, Ok(Step::Send(_))) {
                     self.phase = SignPhase::Finished;
-                    if !r.is_success() {
-                        return Err(Error::Card {
-                            operation: Operation::Sign,
-                            status: r.status(),
-                        });
-                    }
-                    if r.data().len() != SIGNATURE_LEN {
-                        return Err(Error::Malformed {
-                            operation: Operation::Sign,
-                            reason: Malformed::SignatureLength {
-                                len: r.data().len(),
-                            },
-                        });
-                    }
-                    Ok(Step::Done(r.data().to_vec()))
                 }
-            },
+                step
+            }
             SignPhase::Finished => Err(Misuse::Finished.into()),
         }
     }
@@ -108,17 +134,20 @@ pub struct Sign {
 }
 
 impl Sign {
-    /// Signs with the authentication key (EF `0017`), after the auth PIN.
+    /// Signs with the authentication key (EF `0017`), after the auth PIN, over a reader
+    /// with `limits`.
     #[must_use]
-    pub fn with_auth_key(digest_info: DigestInfo) -> Self {
-        Self::with_key(ids::jpki::AUTH_KEY, digest_info)
+    pub fn with_auth_key(digest_info: DigestInfo, limits: ReaderLimits) -> Self {
+        Self::with_key(ids::jpki::AUTH_KEY, digest_info, limits)
     }
 
-    /// Signs with the key in `key` (`0017` auth, `001A` signature).
+    /// Signs with the key in `key` (`0017` auth, `001A` signature), over a reader with
+    /// `limits`. A reader that carries fewer than 256 response bytes gets the signature in
+    /// pieces (Le capped at what it carries, then GET RESPONSE).
     #[must_use]
-    pub fn with_key(key: FileId, digest_info: DigestInfo) -> Self {
+    pub fn with_key(key: FileId, digest_info: DigestInfo, limits: ReaderLimits) -> Self {
         Self {
-            run: Runner::new(SignMachine::new(key, digest_info)),
+            run: Runner::new(SignMachine::new(key, digest_info, limits)),
         }
     }
 }
@@ -145,16 +174,19 @@ enum ClearPhase {
 #[derive(Debug)]
 pub(crate) struct ClearMachine {
     current: Aid,
+    limits: ReaderLimits,
     phase: ClearPhase,
 }
 
 impl ClearMachine {
-    pub(crate) fn new(current: Aid) -> Self {
+    pub(crate) fn new(current: Aid, limits: ReaderLimits) -> Self {
         Self {
             current,
+            limits,
             phase: ClearPhase::Isd(Exchange::new(
                 cmd::select_application(ids::ISD),
                 Operation::ClearState,
+                limits,
             )),
         }
     }
@@ -177,9 +209,12 @@ impl Machine for ClearMachine {
                     } else {
                         ids::JPKI_AP
                     };
-                    let exchange =
-                        Exchange::new(cmd::select_application(aid), Operation::ClearState);
-                    let step = Step::Send(exchange.command());
+                    let exchange = Exchange::new(
+                        cmd::select_application(aid),
+                        Operation::ClearState,
+                        self.limits,
+                    );
+                    let step = Step::Send(exchange.first()?);
                     self.phase = ClearPhase::Other { exchange, aid };
                     Ok(step)
                 }
@@ -226,11 +261,11 @@ pub struct ClearState {
 
 impl ClearState {
     /// Clears the state; `current` is the application that was in use (the fallback must
-    /// select a *different* one).
+    /// select a *different* one), over a reader with `limits`.
     #[must_use]
-    pub fn new(current: Aid) -> Self {
+    pub fn new(current: Aid, limits: ReaderLimits) -> Self {
         Self {
-            run: Runner::new(ClearMachine::new(current)),
+            run: Runner::new(ClearMachine::new(current, limits)),
         }
     }
 }

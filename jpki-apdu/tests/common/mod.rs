@@ -22,6 +22,11 @@ pub fn procedure_error<T: std::fmt::Debug>(
     }
 }
 
+/// A short-APDU-only reader: what every single-procedure golden transcript runs over.
+pub fn short() -> jpki_apdu::ReaderLimits {
+    jpki_apdu::ReaderLimits::short_only()
+}
+
 pub fn pin() -> jpki_apdu::AuthPin {
     jpki_apdu::AuthPin::new("1234").unwrap()
 }

@@ -143,15 +143,24 @@ fn read_card_files() -> Result<CardFiles, FixtureError> {
     let mut card = card(CardConfig::extended())?;
     let limits = ReaderLimits::extended(65_538);
     let mut log = Vec::new();
-    record(&mut card, SelectApplication::new(ids::JPKI_AP), &mut log)?;
+    record(
+        &mut card,
+        SelectApplication::new(ids::JPKI_AP, limits),
+        &mut log,
+    )?;
     let mut read = |fid, length| record(&mut card, ReadEf::new(fid, length, limits), &mut log);
     let auth_cert = read(ids::jpki::AUTH_CERT, ReadLength::Tlv)?;
     let auth_ca_cert = read(ids::jpki::AUTH_CA_CERT, ReadLength::Tlv)?;
     let token_info = read(ids::jpki::TOKEN_INFO, ReadLength::Exact(32))?;
     let cert_availability = read(ids::jpki::CERT_AVAILABILITY, ReadLength::Exact(3))?;
-    record(&mut card, SelectApplication::new(ids::ASSIST_AP), &mut log)?;
+    record(
+        &mut card,
+        SelectApplication::new(ids::ASSIST_AP, limits),
+        &mut log,
+    )?;
     let pin = AssistPin::new(PIN).map_err(|e| FixtureError::Card(e.to_string()))?;
-    record(&mut card, VerifyPin::assist(pin, LastTry::Refuse), &mut log)?;
+    let verify = VerifyPin::assist(pin, LastTry::Refuse, limits);
+    record(&mut card, verify, &mut log)?;
     let basic_info = record(
         &mut card,
         ReadEf::new(ids::assist::BASIC_INFO, ReadLength::Tlv, limits),
@@ -174,7 +183,7 @@ fn pin_check(
 ) -> Result<(Vec<Exchange>, Vec<u8>), FixtureError> {
     let mut card = card(config)?;
     let pin = AuthPin::new(PIN).map_err(|e| FixtureError::Card(e.to_string()))?;
-    let check = PinModeCheck::new(pin, LastTry::Refuse, DigestInfo::sha256(digest), limits);
+    let check = PinModeCheck::up_front(pin, LastTry::Refuse, DigestInfo::sha256(digest), limits);
     let mut log = Vec::new();
     let evidence = record(&mut card, check, &mut log)?;
     Ok((log, evidence.signature))

@@ -54,7 +54,7 @@ pub fn pin_mode_check(
     );
     // 3. The card side, replayed.
     let pin = AuthPin::new(PIN).map_err(|e| fail(&e.to_string()))?;
-    let check = PinModeCheck::new(pin, LastTry::Refuse, DigestInfo::sha256(&digest), limits);
+    let check = PinModeCheck::up_front(pin, LastTry::Refuse, DigestInfo::sha256(&digest), limits);
     let mut answers = transcript.iter();
     let evidence = drive(check, |command: &[u8]| {
         let exchange = answers.next().ok_or("more commands than recorded")?;

@@ -49,7 +49,11 @@ fn cert_read(config: CardConfig, limits: ReaderLimits) -> Result<Vec<Exchange>, 
         .build()
         .map_err(|e| FixtureError::Card(e.to_string()))?;
     let mut setup = Vec::new();
-    record(&mut card, SelectApplication::new(ids::JPKI_AP), &mut setup)?;
+    record(
+        &mut card,
+        SelectApplication::new(ids::JPKI_AP, limits),
+        &mut setup,
+    )?;
     let mut log = Vec::new();
     record(
         &mut card,

@@ -8,13 +8,20 @@
 //!   PinModeCheck has selected another AID (the ISD or another application) to clear the
 //!   verified state (DESIGN.md step 6).
 //!
+//! - the paused PinModeCheck (procedure 7 with bit 6 set) never asks for the PIN of a
+//!   blocked PIN, asks for it at most once, asks for the digest only when it was not
+//!   supplied, and after a cancel never finishes with evidence.
+//!
 //! Input: byte 0 picks the procedure, byte 1 the reader limits, then the card's responses
-//! as frames (`u16` BE length + bytes).
+//! as frames (`u16` BE length + bytes). For procedure 7 with bit 6 set, bits 3–5 of byte 0
+//! choose when the paused check is cancelled (0: never, n: after n commands) and bit 6 of
+//! byte 1 whether the digest comes up front or at its pause.
 #![no_main]
 
 use elig_fuzz::{check_command, frames, is_transport_follow_up, limits_from};
 use jpki_apdu::procedure::{
-    ClearState, LastTry, PinModeCheck, QueryPinStatus, SelectApplication, Sign, VerifyPin,
+    CheckStep, ClearState, Error, LastTry, PinModeCheck, PinModeEvidence, PinStatus,
+    QueryPinStatus, SelectApplication, Sign, VerifyPin,
 };
 use jpki_apdu::{
     AssistPin, AuthPin, DigestInfo, Procedure, ReaderLimits, Response, SignPassword, Step, ids,
@@ -84,6 +91,61 @@ fn run<P: Procedure>(mut p: P, responses: &[&[u8]], limits: &ReaderLimits) -> Tr
     }
 }
 
+/// The paused check driven as a `Procedure`: the PIN supplied at its pause, the digest up
+/// front or at its pause, a cancel after `cancel_after` commands; the pauses are checked.
+struct Paused {
+    check: PinModeCheck,
+    pin: Option<AuthPin>,
+    consent: LastTry,
+    digest: Option<DigestInfo>,
+    cancel_after: Option<usize>,
+    sent: usize,
+    cancelled: bool,
+}
+
+impl Procedure for Paused {
+    type Output = PinModeEvidence;
+
+    fn poll(&mut self) -> Result<Step<PinModeEvidence>, Error> {
+        if self.cancel_after == Some(self.sent) && !self.cancelled {
+            self.cancelled = true;
+            self.check.cancel();
+        }
+        loop {
+            match self.check.poll() {
+                Ok(CheckStep::Send(command)) => {
+                    self.sent += 1;
+                    return Ok(Step::Send(command));
+                }
+                Ok(CheckStep::Done(evidence)) => {
+                    assert!(!self.cancelled, "a cancelled check finished with evidence");
+                    return Ok(Step::Done(evidence));
+                }
+                Err(e) => return Err(e),
+                Ok(CheckStep::NeedPin { status }) => {
+                    assert_ne!(status, PinStatus::Blocked, "asked for a blocked PIN");
+                    assert!(!self.cancelled, "asked for a PIN after a cancel");
+                    let pin = self.pin.take().expect("the PIN is asked for once");
+                    self.check
+                        .supply_pin(pin, self.consent)
+                        .expect("the PIN is taken at its pause");
+                }
+                Ok(CheckStep::NeedDigest) => {
+                    assert!(!self.cancelled, "asked for a digest after a cancel");
+                    let digest = self.digest.take().expect("a digest given up front");
+                    self.check
+                        .supply_digest(digest)
+                        .expect("the digest is taken at its pause");
+                }
+            }
+        }
+    }
+
+    fn handle(&mut self, response: Response) -> Result<(), Error> {
+        self.check.handle(response)
+    }
+}
+
 const VERIFY: u8 = 0x20;
 const SELECT: u8 = 0xA4;
 const SIGN: u8 = 0x2A;
@@ -138,10 +200,10 @@ fn check_pin_mode(trace: &Trace) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let [which, limits, rest @ ..] = data else {
+    let [which, limits_byte, rest @ ..] = data else {
         return;
     };
-    let limits = limits_from(*limits);
+    let limits = limits_from(*limits_byte);
     let responses = frames(rest, 2048);
     let consent = if which & 0x80 == 0 {
         LastTry::Refuse
@@ -152,7 +214,7 @@ fuzz_target!(|data: &[u8]| {
     match which % 8 {
         0 => {
             run(
-                QueryPinStatus::new(ids::jpki::AUTH_PIN),
+                QueryPinStatus::new(ids::jpki::AUTH_PIN, limits),
                 &responses,
                 &limits,
             );
@@ -160,37 +222,68 @@ fuzz_target!(|data: &[u8]| {
         1 => {
             let pin = AuthPin::new("1234").expect("valid PIN");
             check_pin_rules(
-                &run(VerifyPin::auth(pin, consent), &responses, &limits),
+                &run(VerifyPin::auth(pin, consent, limits), &responses, &limits),
                 consent,
             );
         }
         2 => {
             let pw = SignPassword::new("abc123").expect("valid password");
             check_pin_rules(
-                &run(VerifyPin::sign(pw, consent), &responses, &limits),
+                &run(VerifyPin::sign(pw, consent, limits), &responses, &limits),
                 consent,
             );
         }
         3 => {
             let pin = AssistPin::new("1234").expect("valid PIN");
             check_pin_rules(
-                &run(VerifyPin::assist(pin, consent), &responses, &limits),
+                &run(VerifyPin::assist(pin, consent, limits), &responses, &limits),
                 consent,
             );
         }
         4 => {
-            run(Sign::with_auth_key(digest), &responses, &limits);
+            run(Sign::with_auth_key(digest, limits), &responses, &limits);
         }
         5 => {
-            run(ClearState::new(ids::JPKI_AP), &responses, &limits);
+            run(ClearState::new(ids::JPKI_AP, limits), &responses, &limits);
         }
         6 => {
-            run(SelectApplication::new(ids::ASSIST_AP), &responses, &limits);
+            run(
+                SelectApplication::new(ids::ASSIST_AP, limits),
+                &responses,
+                &limits,
+            );
+        }
+        _ if which & 0x40 != 0 => {
+            let mut check = PinModeCheck::new(limits);
+            let mut late_digest = Some(digest);
+            if limits_byte & 0x40 == 0 {
+                if let Some(d) = late_digest.take() {
+                    check
+                        .supply_digest(d)
+                        .expect("a fresh check takes a digest");
+                }
+            }
+            let cancel_after = match (which >> 3) & 0x07 {
+                0 => None,
+                n => Some(usize::from(n)),
+            };
+            let paused = Paused {
+                check,
+                pin: Some(AuthPin::new("1234").expect("valid PIN")),
+                consent,
+                digest: late_digest,
+                cancel_after,
+                sent: 0,
+                cancelled: false,
+            };
+            let trace = run(paused, &responses, &limits);
+            check_pin_rules(&trace, consent);
+            check_pin_mode(&trace);
         }
         _ => {
             let pin = AuthPin::new("1234").expect("valid PIN");
             let trace = run(
-                PinModeCheck::new(pin, consent, digest, limits),
+                PinModeCheck::up_front(pin, consent, digest, limits),
                 &responses,
                 &limits,
             );

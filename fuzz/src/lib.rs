@@ -48,8 +48,8 @@ pub fn limits_from(selector: u8) -> ReaderLimits {
 /// Runs `procedure` against the card responses in `responses`, checking on every step what
 /// must hold whatever the card says:
 /// - every command it emits fits `limits` (a procedure never sends what the reader cannot
-///   carry; see [`check_command`] for the one known gap), and survives `to_bytes` →
-///   `Command::parse` unchanged;
+///   carry, GET RESPONSE and `6Cxx` resends included; see [`check_command`]), and
+///   survives `to_bytes` → `Command::parse` unchanged;
 /// - `handle` accepts the response to every command `poll` returned.
 ///
 /// Returns the procedure's result, or `None` when the responses ran out or one of them was
@@ -83,28 +83,21 @@ pub fn is_transport_follow_up(sw: u16) -> bool {
     matches!(sw >> 8, 0x61 | 0x6C)
 }
 
-/// Whether [`check_command`] also holds follow-ups to `61xx`/`6Cxx` to the reader limits:
-/// set `ELIG_FUZZ_STRICT_LIMITS=1`.
-fn strict_limits() -> bool {
-    static STRICT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *STRICT.get_or_init(|| std::env::var_os("ELIG_FUZZ_STRICT_LIMITS").is_some_and(|v| v == "1"))
-}
-
 /// A command a procedure emits must fit the reader and round-trip through its encoding.
 ///
 /// Found by this fuzzer: the GET RESPONSE after `61xx` and the resend after `6Cxx` took Le
 /// from the card (`xx`) without capping it at the reader's `max_response_data`. jpki-apdu
-/// now caps it in every procedure that knows the reader's limits (`ReadEf`, the file
-/// readers, `PinModeCheck`'s read); the procedures built without limits (SELECT, VERIFY,
-/// signature) still cannot. `follow_up` marks such a command; its limit check runs only
-/// with `ELIG_FUZZ_STRICT_LIMITS=1`.
+/// now caps it in every procedure (each takes the reader's limits, issue 10 item 3), so
+/// follow-ups are held to the limits like every other command. `follow_up` marks such a
+/// command, for the panic message only.
 pub fn check_command(command: &Command, limits: &ReaderLimits, follow_up: bool) {
     if let Err(e) = command.check_limits(limits) {
-        if !follow_up || strict_limits() {
-            panic!(
-                "procedure emitted a command the reader cannot carry: {e} ({command:?}, {limits:?})"
-            );
-        }
+        let what = if follow_up {
+            "a follow-up to 61xx/6Cxx"
+        } else {
+            "a command"
+        };
+        panic!("procedure emitted {what} the reader cannot carry: {e} ({command:?}, {limits:?})");
     }
     let bytes = command.to_bytes();
     assert_eq!(

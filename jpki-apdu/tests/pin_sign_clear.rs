@@ -327,13 +327,15 @@ fn misuse_is_reported() {
 
 #[test]
 fn transport_and_response_errors_surface() {
-    let r = drive(SelectApplication::new(ids::JPKI_AP, short()), |_: &[u8]| {
-        Err::<Vec<u8>, _>("reader removed")
-    });
+    let r = drive(
+        SelectApplication::new(ids::JPKI_AP, short()),
+        |_: &[u8]| Err::<Vec<u8>, _>("reader removed"),
+    );
     assert_eq!(r, Err(DriveError::Transport("reader removed")));
-    let r = drive(SelectApplication::new(ids::JPKI_AP, short()), |_: &[u8]| {
-        Ok::<_, ()>(vec![0x90])
-    });
+    let r = drive(
+        SelectApplication::new(ids::JPKI_AP, short()),
+        |_: &[u8]| Ok::<_, ()>(vec![0x90]),
+    );
     assert!(matches!(r, Err(DriveError::Response(_))));
 }
 

@@ -81,7 +81,7 @@ fn basic_info_bytes_match_jpki_apdus_encoder() {
 
 /// The small JPKI files are read with the JPKI AP selected first.
 fn select_jpki(card: &mut VirtualMyNumberCard) {
-    let select = SelectApplication::new(jpki_apdu::ids::JPKI_AP);
+    let select = SelectApplication::new(jpki_apdu::ids::JPKI_AP, card.limits());
     drive(select, |c| card.transmit(c)).unwrap();
 }
 
@@ -184,22 +184,21 @@ fn change_pin_then_the_check_takes_the_new_pin() {
         AuthPin::new("1234").unwrap(),
         AuthPin::new("4321").unwrap(),
         LastTry::Refuse,
+        card.limits(),
     );
     drive(change, |c| card.transmit(c)).unwrap();
-    drive(ClearState::new(jpki_apdu::ids::JPKI_AP), |c| {
-        card.transmit(c)
-    })
-    .unwrap();
+    let clear = ClearState::new(jpki_apdu::ids::JPKI_AP, card.limits());
+    drive(clear, |c| card.transmit(c)).unwrap();
     assert!(!card.any_verified());
     let digest = jpki_apdu::DigestInfo::sha256(&[7; 32]);
-    let old = PinModeCheck::new(
+    let old = PinModeCheck::up_front(
         AuthPin::new("1234").unwrap(),
         LastTry::Refuse,
         digest.clone(),
         card.limits(),
     );
     assert!(drive(old, |c| card.transmit(c)).is_err());
-    let new = PinModeCheck::new(
+    let new = PinModeCheck::up_front(
         AuthPin::new("4321").unwrap(),
         LastTry::Refuse,
         digest,

@@ -117,7 +117,7 @@ pub fn sign_on_virtual_card(card: &CardCredentials, digest: &[u8; 32]) -> (Vec<u
         .credentials(creds)
         .build()
         .unwrap();
-    let check = PinModeCheck::new(
+    let check = PinModeCheck::up_front(
         AuthPin::new("4321").unwrap(),
         LastTry::Refuse,
         DigestInfo::sha256(digest),

@@ -116,7 +116,12 @@ impl ChangePin {
 
     /// Changes the JPKI signature password (EF `001B`).
     #[must_use]
-    pub fn sign(current: SignPassword, new: SignPassword, consent: LastTry, limits: ReaderLimits) -> Self {
+    pub fn sign(
+        current: SignPassword,
+        new: SignPassword,
+        consent: LastTry,
+        limits: ReaderLimits,
+    ) -> Self {
         Self {
             run: Runner::new(AnyChange::Sign(machine(current, new, consent, limits))),
         }
@@ -124,7 +129,12 @@ impl ChangePin {
 
     /// Changes the 券面事項入力補助AP PIN (EF `0011`).
     #[must_use]
-    pub fn assist(current: AssistPin, new: AssistPin, consent: LastTry, limits: ReaderLimits) -> Self {
+    pub fn assist(
+        current: AssistPin,
+        new: AssistPin,
+        consent: LastTry,
+        limits: ReaderLimits,
+    ) -> Self {
         Self {
             run: Runner::new(AnyChange::Assist(machine(current, new, consent, limits))),
         }

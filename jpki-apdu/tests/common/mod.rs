@@ -244,3 +244,71 @@ impl TestCard {
         }
     }
 }
+
+/// Where a [`jpki_apdu::procedure::PinModeCheck`] handed control back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pause {
+    Pin(jpki_apdu::procedure::PinStatus),
+    Digest,
+}
+
+/// The line a pause takes in a transcript of [`drive_check`].
+pub fn pause_line(pause: Pause) -> String {
+    match pause {
+        Pause::Pin(status) => format!("-- pause: NeedPin {status:?}"),
+        Pause::Digest => "-- pause: NeedDigest".to_string(),
+    }
+}
+
+/// Drives a paused check over `transceive` (a card). The transcript has one line per
+/// command (its hex) and one per pause ([`pause_line`]); `on_pause` answers each pause
+/// (supply the PIN or the digest, or cancel). A pause repeated 3 times in a row fails
+/// the test (the caller did not answer it).
+pub fn drive_check(
+    check: &mut jpki_apdu::procedure::PinModeCheck,
+    mut transceive: impl FnMut(&[u8]) -> Vec<u8>,
+    mut on_pause: impl FnMut(&mut jpki_apdu::procedure::PinModeCheck, Pause),
+) -> (
+    Vec<String>,
+    Result<jpki_apdu::procedure::PinModeEvidence, jpki_apdu::procedure::Error>,
+) {
+    use jpki_apdu::procedure::CheckStep;
+    let mut lines: Vec<String> = Vec::new();
+    loop {
+        let repeated = lines.len() >= 3
+            && lines[lines.len() - 3..].iter().all(|l| l.starts_with("--"))
+            && lines[lines.len() - 3..].windows(2).all(|w| w[0] == w[1]);
+        assert!(!repeated, "a pause was not answered: {lines:?}");
+        let pause = match check.poll() {
+            Err(e) => return (lines, Err(e)),
+            Ok(CheckStep::Done(evidence)) => return (lines, Ok(evidence)),
+            Ok(CheckStep::Send(command)) => {
+                let bytes = command.to_bytes();
+                lines.push(to_hex(&bytes));
+                let answer = transceive(&bytes);
+                check
+                    .handle(jpki_apdu::Response::parse(&answer).unwrap())
+                    .unwrap();
+                continue;
+            }
+            Ok(CheckStep::NeedPin { status }) => Pause::Pin(status),
+            Ok(CheckStep::NeedDigest) => Pause::Digest,
+        };
+        lines.push(pause_line(pause));
+        on_pause(check, pause);
+    }
+}
+
+/// Golden lines: commands as hex (spaces ignored), pause lines as they are.
+pub fn golden(lines: &[&str]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| {
+            if l.starts_with("--") {
+                (*l).to_string()
+            } else {
+                to_hex(&hex(l))
+            }
+        })
+        .collect()
+}

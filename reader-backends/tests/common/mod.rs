@@ -25,7 +25,7 @@ pub fn pin_mode_check(
     transport: &mut dyn Transport,
     pin: &str,
 ) -> Result<PinModeEvidence, DriveError<TransportError>> {
-    let check = PinModeCheck::new(
+    let check = PinModeCheck::up_front(
         AuthPin::new(pin).unwrap(),
         LastTry::Refuse,
         DigestInfo::sha256(&digest()),

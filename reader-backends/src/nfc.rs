@@ -292,7 +292,7 @@ impl NfcTransceiver for SimulatedNfcHost {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mock::{Fault, VirtualMyNumberCard};
+    use crate::mock::{InjectedFault, VirtualMyNumberCard};
 
     #[test]
     fn limits_follow_the_stack() {
@@ -318,7 +318,7 @@ mod tests {
     fn tag_loss_is_card_removed_and_signature_gets_the_long_timeout() {
         let card = VirtualMyNumberCard::builder()
             .seed(7)
-            .fault(Fault::TagLostAt(2))
+            .fault(InjectedFault::TagLostAt(2))
             .build()
             .unwrap();
         let caps = NfcCapabilities {

@@ -6,7 +6,7 @@ mod common;
 use common::{MAX_APDUS_EXTENDED, MAX_APDUS_SHORT, assert_evidence_verifies, pin_mode_check};
 use jpki_apdu::DriveError;
 use jpki_apdu::procedure::{Cleared, Error as ProcError, PinStatus};
-use reader_backends::mock::{CardConfig, Fault, ReadPastEnd, VirtualMyNumberCard};
+use reader_backends::mock::{CardConfig, InjectedFault, ReadPastEnd, VirtualMyNumberCard};
 use reader_backends::nfc::{NfcCapabilities, NfcTransport, SimulatedNfcHost};
 use reader_backends::{Counting, TransportError};
 
@@ -98,7 +98,7 @@ fn wrong_pin_spends_one_try_and_leaves_no_state() {
 fn removal_mid_check_is_card_removed() {
     let mut card = VirtualMyNumberCard::builder()
         .seed(42)
-        .fault(Fault::RemovedAfter(4))
+        .fault(InjectedFault::RemovedAfter(4))
         .build()
         .unwrap();
     let err = pin_mode_check(&mut card, "1234").unwrap_err();
@@ -113,7 +113,7 @@ fn removal_mid_check_is_card_removed() {
 fn garbage_answer_is_a_malformed_response_not_a_panic() {
     let mut card = VirtualMyNumberCard::builder()
         .seed(42)
-        .fault(Fault::GarbageAt {
+        .fault(InjectedFault::GarbageAt {
             at: 2,
             bytes: vec![0x90],
         })
@@ -169,7 +169,7 @@ fn nfc_phone_with_a_card_that_does_extended_but_a_short_stack_stays_short() {
 fn nfc_tag_loss_mid_check_is_card_removed() {
     let card = VirtualMyNumberCard::builder()
         .seed(42)
-        .fault(Fault::TagLostAt(5))
+        .fault(InjectedFault::TagLostAt(5))
         .build()
         .unwrap();
     let mut t = NfcTransport::new(SimulatedNfcHost::new(card, PHONE_EXTENDED));

@@ -106,10 +106,11 @@ impl CardConfig {
     }
 }
 
-/// A fault the virtual reader injects, counted in commands transmitted (1 = the first).
+/// A fault the virtual reader injects on purpose (a test's tool, not a card answer), counted
+/// in commands transmitted (1 = the first). Named apart from elig-proto's gateway fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Fault {
+pub enum InjectedFault {
     /// The card is pulled out after `n` commands were answered: every later transmit fails
     /// with [`TransportError::CardRemoved`] until [`VirtualMyNumberCard::insert`].
     RemovedAfter(u64),
@@ -220,7 +221,7 @@ pub struct VirtualCardBuilder {
     persona: Persona,
     credentials: Option<CardCredentials>,
     config: CardConfig,
-    faults: Vec<Fault>,
+    faults: Vec<InjectedFault>,
 }
 
 impl VirtualCardBuilder {
@@ -262,7 +263,7 @@ impl VirtualCardBuilder {
     }
     /// Adds an injected fault.
     #[must_use]
-    pub fn fault(mut self, fault: Fault) -> Self {
+    pub fn fault(mut self, fault: InjectedFault) -> Self {
         self.faults.push(fault);
         self
     }
@@ -310,7 +311,7 @@ impl VirtualCardBuilder {
 /// The virtual My Number Card (in a virtual reader). See the [module docs](self).
 pub struct VirtualMyNumberCard {
     core: CardCore,
-    faults: Vec<Fault>,
+    faults: Vec<InjectedFault>,
     log: ApduLog,
     transmitted: u64,
     removed: bool,
@@ -394,7 +395,8 @@ impl VirtualMyNumberCard {
     /// Puts a removed card back (powered fresh).
     pub fn insert(&mut self) {
         self.removed = false;
-        self.faults.retain(|f| !matches!(f, Fault::RemovedAfter(_)));
+        self.faults
+            .retain(|f| !matches!(f, InjectedFault::RemovedAfter(_)));
         self.core.power_off();
     }
 
@@ -448,8 +450,8 @@ impl VirtualMyNumberCard {
         self.faults
             .iter()
             .map(|f| match f {
-                Fault::Delay(d) => *d,
-                Fault::SignatureDelay(d) if is_sign => *d,
+                InjectedFault::Delay(d) => *d,
+                InjectedFault::SignatureDelay(d) if is_sign => *d,
                 _ => Duration::ZERO,
             })
             .max()
@@ -477,12 +479,12 @@ impl Transport for VirtualMyNumberCard {
         self.transmitted = n;
         for fault in &self.faults {
             match fault {
-                Fault::RemovedAfter(after) if n > *after => {
+                InjectedFault::RemovedAfter(after) if n > *after => {
                     self.removed = true;
                     self.core.power_off();
                     return Err(TransportError::CardRemoved);
                 }
-                Fault::TagLostAt(at) if n == *at => {
+                InjectedFault::TagLostAt(at) if n == *at => {
                     self.core.power_off();
                     return Err(TransportError::CardRemoved);
                 }
@@ -495,7 +497,7 @@ impl Transport for VirtualMyNumberCard {
         }
         let response = self.process(command);
         let garbage = self.faults.iter().find_map(|f| match f {
-            Fault::GarbageAt { at, bytes } if *at == n => Some(bytes.clone()),
+            InjectedFault::GarbageAt { at, bytes } if *at == n => Some(bytes.clone()),
             _ => None,
         });
         Ok(garbage.unwrap_or(response))

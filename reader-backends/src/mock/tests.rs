@@ -335,8 +335,8 @@ fn pins_are_redacted_in_the_log_and_debug() {
 fn faults_removal_tag_loss_and_garbage() {
     let mut c = VirtualMyNumberCard::builder()
         .seed(7)
-        .fault(Fault::RemovedAfter(2))
-        .fault(Fault::GarbageAt {
+        .fault(InjectedFault::RemovedAfter(2))
+        .fault(InjectedFault::GarbageAt {
             at: 2,
             bytes: vec![0x6F],
         })
@@ -357,7 +357,7 @@ fn faults_removal_tag_loss_and_garbage() {
 
     let mut c = VirtualMyNumberCard::builder()
         .seed(7)
-        .fault(Fault::TagLostAt(4))
+        .fault(InjectedFault::TagLostAt(4))
         .build()
         .unwrap();
     c.transmit(&select_aid(JPKI)).unwrap();
@@ -558,7 +558,7 @@ fn delays_slow_the_commands_they_name() {
     let delay = Duration::from_millis(30);
     let mut c = VirtualMyNumberCard::builder()
         .seed(7)
-        .fault(Fault::SignatureDelay(delay))
+        .fault(InjectedFault::SignatureDelay(delay))
         .build()
         .unwrap();
     c.transmit(&select_aid(JPKI)).unwrap();
@@ -573,7 +573,7 @@ fn delays_slow_the_commands_they_name() {
 
     let mut c = VirtualMyNumberCard::builder()
         .seed(7)
-        .fault(Fault::Delay(delay))
+        .fault(InjectedFault::Delay(delay))
         .build()
         .unwrap();
     let start = Instant::now();

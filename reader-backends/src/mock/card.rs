@@ -1,6 +1,10 @@
 //! The card's command interpreter: SELECT, READ BINARY, VERIFY, CHANGE REFERENCE DATA,
 //! COMPUTE DIGITAL SIGNATURE and GET RESPONSE, with the status words card.md lists.
 //!
+//! Commands are read with the `iso7816` crate's card-side [`CommandView`] (DESIGN.md names
+//! the crate) and answered with its [`Status`]; see `command.rs` for the three encodings where
+//! the card keeps its own answer.
+//!
 //! Status words (card.md, public fact): `6A82` unknown AID/file, `6D00` unknown INS,
 //! `6E00` unknown CLA, `6A86` bad P1/P2, `6700` bad length, `6982` PIN not verified,
 //! `63Cx` tries left, `6984` blocked, `6B00` READ BINARY past the end, `61xx` more data
@@ -9,27 +13,29 @@
 //! for reading a key (PIN verified) or a PIN EF, `6985` for GET RESPONSE with
 //! nothing pending and for a signature with no key EF selected.
 
+use iso7816::Status;
+use iso7816::command::CommandView;
 use rsa::Pkcs1v15Sign;
 use zeroize::Zeroizing;
 
-use super::apdu::{CardCommand, ParseError};
+use super::command::read_command;
 use super::files::{self, Access, App, BinaryEf, Ef, KeyId, PinId};
 use super::persona::Persona;
 use super::pki::CardCredentials;
 use super::{CardConfig, CardSecrets, ReadPastEnd};
 
-pub(crate) const SW_OK: u16 = 0x9000;
-const SW_WRONG_LENGTH: u16 = 0x6700;
-const SW_FILE_INCOMPATIBLE: u16 = 0x6981;
-const SW_SECURITY: u16 = 0x6982;
-const SW_BLOCKED: u16 = 0x6984;
-const SW_CONDITIONS: u16 = 0x6985;
-const SW_NO_CURRENT_EF: u16 = 0x6986;
-const SW_NOT_FOUND: u16 = 0x6A82;
-const SW_BAD_P1P2: u16 = 0x6A86;
-const SW_WRONG_OFFSET: u16 = 0x6B00;
-const SW_BAD_INS: u16 = 0x6D00;
-const SW_BAD_CLA: u16 = 0x6E00;
+const SW_OK: Status = Status::Success;
+const SW_WRONG_LENGTH: Status = Status::WrongLength;
+const SW_FILE_INCOMPATIBLE: Status = Status::CommandIncompatibleFileStructure;
+const SW_SECURITY: Status = Status::SecurityStatusNotSatisfied;
+const SW_BLOCKED: Status = Status::ReferenceDataNotUsable;
+const SW_CONDITIONS: Status = Status::ConditionsOfUseNotSatisfied;
+const SW_NO_CURRENT_EF: Status = Status::CommandNotAllowedNoEf;
+const SW_NOT_FOUND: Status = Status::NotFound;
+const SW_BAD_P1P2: Status = Status::IncorrectP1OrP2Parameter;
+const SW_WRONG_OFFSET: Status = Status::WrongParameters;
+const SW_BAD_INS: Status = Status::InstructionNotSupportedOrInvalid;
+const SW_BAD_CLA: Status = Status::ClassNotSupported;
 
 /// Volatile state: lost on power-off.
 #[derive(Debug, Default)]
@@ -58,11 +64,11 @@ pub(crate) struct CardCore {
 
 pub(crate) struct Reply {
     pub(crate) data: Zeroizing<Vec<u8>>,
-    pub(crate) sw: u16,
+    pub(crate) sw: Status,
 }
 
 impl Reply {
-    fn sw(sw: u16) -> Self {
+    fn sw(sw: Status) -> Self {
         Self {
             data: Zeroizing::new(Vec::new()),
             sw,
@@ -78,7 +84,7 @@ impl Reply {
     pub(crate) fn into_bytes(self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.data.len().saturating_add(2));
         out.extend_from_slice(&self.data);
-        out.extend_from_slice(&self.sw.to_be_bytes());
+        out.extend_from_slice(&self.sw.to_u16().to_be_bytes());
         out
     }
 }
@@ -117,26 +123,25 @@ impl CardCore {
 
     /// Answers one command APDU.
     pub(crate) fn process(&mut self, bytes: &[u8]) -> Reply {
-        let cmd = match CardCommand::parse(bytes) {
-            Ok(cmd) => cmd,
-            Err(ParseError::TooShort | ParseError::WrongLength) => {
-                return Reply::sw(SW_WRONG_LENGTH);
-            }
-        };
+        read_command(bytes, |cla, cmd| self.answer(cla, cmd)).unwrap_or_else(Reply::sw)
+    }
+
+    fn answer(&mut self, cla: u8, cmd: &CommandView<'_>) -> Reply {
         if cmd.extended && !self.config.extended_length {
             return Reply::sw(SW_WRONG_LENGTH);
         }
+        let ins = u8::from(cmd.instruction());
         // Any command but GET RESPONSE drops pending T=0 data.
-        if !(cmd.cla == 0x00 && cmd.ins == 0xC0) {
+        if !(cla == 0x00 && ins == 0xC0) {
             self.vol.pending.clear();
         }
-        let reply = match (cmd.cla, cmd.ins) {
-            (0x00, 0xA4) => self.select(&cmd),
-            (0x00, 0xB0) => self.read_binary(&cmd),
-            (0x00, 0x20) => self.verify(&cmd),
-            (0x00, 0x24) => self.change_reference_data(&cmd),
-            (0x00, 0xC0) => return self.get_response(&cmd),
-            (0x80, 0x2A) => self.sign(&cmd),
+        let reply = match (cla, ins) {
+            (0x00, 0xA4) => self.select(cmd),
+            (0x00, 0xB0) => self.read_binary(cmd),
+            (0x00, 0x20) => self.verify(cmd),
+            (0x00, 0x24) => self.change_reference_data(cmd),
+            (0x00, 0xC0) => return self.get_response(cmd),
+            (0x80, 0x2A) => self.sign(cmd),
             (0x00 | 0x80, _) => Reply::sw(SW_BAD_INS),
             _ => Reply::sw(SW_BAD_CLA),
         };
@@ -152,14 +157,17 @@ impl CardCore {
         Reply::sw(more_data_sw(self.vol.pending.len()))
     }
 
-    fn get_response(&mut self, cmd: &CardCommand<'_>) -> Reply {
+    fn get_response(&mut self, cmd: &CommandView<'_>) -> Reply {
         if cmd.p1 != 0 || cmd.p2 != 0 {
             return Reply::sw(SW_BAD_P1P2);
         }
         if self.vol.pending.is_empty() {
             return Reply::sw(SW_CONDITIONS);
         }
-        let take = cmd.ne.min(self.vol.pending.len()).min(self.max_response());
+        let take = cmd
+            .expected()
+            .min(self.vol.pending.len())
+            .min(self.max_response());
         let rest = self.vol.pending.split_off(take);
         let data = core::mem::replace(&mut self.vol.pending, rest);
         let sw = if self.vol.pending.is_empty() {
@@ -182,13 +190,13 @@ impl CardCore {
         cap.min(self.config.max_response_data.max(1))
     }
 
-    fn select(&mut self, cmd: &CardCommand<'_>) -> Reply {
+    fn select(&mut self, cmd: &CommandView<'_>) -> Reply {
         if cmd.p2 != 0x0C && cmd.p2 != 0x00 {
             return Reply::sw(SW_BAD_P1P2);
         }
         match cmd.p1 {
-            0x04 => self.select_app(cmd.data),
-            0x02 => self.select_ef(cmd.data),
+            0x04 => self.select_app(cmd.data()),
+            0x02 => self.select_ef(cmd.data()),
             // Select MF: refused after reset, a no-op with an AP selected (card.md).
             0x00 => match self.vol.current_app {
                 None => Reply::sw(SW_BAD_P1P2),
@@ -268,8 +276,8 @@ impl CardCore {
         })
     }
 
-    fn read_binary(&mut self, cmd: &CardCommand<'_>) -> Reply {
-        if !cmd.data.is_empty() {
+    fn read_binary(&mut self, cmd: &CommandView<'_>) -> Reply {
+        if !cmd.data().is_empty() {
             return Reply::sw(SW_WRONG_LENGTH);
         }
         if cmd.p1 & 0x80 != 0 {
@@ -287,33 +295,33 @@ impl CardCore {
         if !self.access_ok(access) {
             return Reply::sw(SW_SECURITY);
         }
-        if cmd.ne == 0 {
+        if cmd.expected() == 0 {
             return Reply::sw(SW_WRONG_LENGTH);
         }
         let content = self.content(which);
         let Some(rest) = content.get(offset..).filter(|r| !r.is_empty()) else {
             return Reply::sw(SW_WRONG_OFFSET);
         };
-        let past_end = cmd.ne > rest.len();
+        let past_end = cmd.expected() > rest.len();
         let sw = match self.config.read_past_end {
             // 6Cxx can only name 1..=255 bytes; past that the card falls back to a short read.
             ReadPastEnd::WrongLe6Cxx if past_end => {
-                if let Some(xx) = u16::try_from(rest.len()).ok().filter(|n| *n < 256) {
-                    return Reply::sw(0x6C00 | xx);
+                if let Ok(xx) = u8::try_from(rest.len()) {
+                    return Reply::sw(Status::WrongLeField(xx));
                 }
                 SW_OK
             }
-            ReadPastEnd::Warning6282 if past_end => 0x6282,
+            ReadPastEnd::Warning6282 if past_end => Status::UnexpectedEof,
             _ => SW_OK,
         };
-        let take = cmd.ne.min(rest.len()).min(self.max_response());
+        let take = cmd.expected().min(rest.len()).min(self.max_response());
         Reply {
             data: Zeroizing::new(rest.get(..take).unwrap_or(rest).to_vec()),
             sw,
         }
     }
 
-    fn pin_target(&self, cmd: &CardCommand<'_>) -> Result<PinId, Reply> {
+    fn pin_target(&self, cmd: &CommandView<'_>) -> Result<PinId, Reply> {
         if cmd.p1 != 0x00 || cmd.p2 != 0x80 {
             return Err(Reply::sw(SW_BAD_P1P2));
         }
@@ -323,13 +331,13 @@ impl CardCore {
         }
     }
 
-    fn verify(&mut self, cmd: &CardCommand<'_>) -> Reply {
+    fn verify(&mut self, cmd: &CommandView<'_>) -> Reply {
         let pin = match self.pin_target(cmd) {
             Ok(pin) => pin,
             Err(reply) => return reply,
         };
         let left = self.tries_left(pin);
-        if cmd.data.is_empty() {
+        if cmd.data().is_empty() {
             // Retry query: spends no try.
             if left == 0 {
                 return Reply::sw(SW_BLOCKED);
@@ -337,12 +345,12 @@ impl CardCore {
             if self.is_verified(pin) {
                 return Reply::sw(SW_OK);
             }
-            return Reply::sw(0x63C0 | u16::from(left));
+            return Reply::sw(Status::RemainingRetries(left));
         }
         if left == 0 {
             return Reply::sw(SW_BLOCKED);
         }
-        if self.secrets.matches(pin, cmd.data) {
+        if self.secrets.matches(pin, cmd.data()) {
             self.set_tries(pin, pin.max_tries());
             self.set_verified(pin, true);
             Reply::sw(SW_OK)
@@ -350,11 +358,11 @@ impl CardCore {
             let left = left.saturating_sub(1);
             self.set_tries(pin, left);
             self.set_verified(pin, false);
-            Reply::sw(0x63C0 | u16::from(left))
+            Reply::sw(Status::RemainingRetries(left))
         }
     }
 
-    fn change_reference_data(&mut self, cmd: &CardCommand<'_>) -> Reply {
+    fn change_reference_data(&mut self, cmd: &CommandView<'_>) -> Reply {
         if cmd.p1 != 0x01 || cmd.p2 != 0x80 {
             return Reply::sw(SW_BAD_P1P2);
         }
@@ -362,17 +370,17 @@ impl CardCore {
             Some(Ef::Pin(pin)) => pin,
             _ => return Reply::sw(SW_NO_CURRENT_EF),
         };
-        if cmd.data.is_empty() {
+        if cmd.data().is_empty() {
             return Reply::sw(SW_WRONG_LENGTH);
         }
         if !self.is_verified(pin) {
             return Reply::sw(SW_SECURITY);
         }
-        self.secrets.set(pin, cmd.data);
+        self.secrets.set(pin, cmd.data());
         Reply::sw(SW_OK)
     }
 
-    fn sign(&mut self, cmd: &CardCommand<'_>) -> Reply {
+    fn sign(&mut self, cmd: &CommandView<'_>) -> Reply {
         if cmd.p1 != 0x00 || cmd.p2 != 0x80 {
             return Reply::sw(SW_BAD_P1P2);
         }
@@ -384,7 +392,7 @@ impl CardCore {
             return Reply::sw(SW_SECURITY);
         }
         // PKCS#1 v1.5 type 1 needs 11 bytes of padding in a 256-byte block.
-        if cmd.data.is_empty() || cmd.data.len() > 245 || cmd.ne == 0 {
+        if cmd.data().is_empty() || cmd.data().len() > 245 || cmd.expected() == 0 {
             return Reply::sw(SW_WRONG_LENGTH);
         }
         let private = match key {
@@ -394,15 +402,17 @@ impl CardCore {
         let Some(private) = private else {
             return Reply::sw(SW_NOT_FOUND);
         };
-        match private.sign(Pkcs1v15Sign::new_unprefixed(), cmd.data) {
-            Ok(sig) if sig.len() <= cmd.ne => Reply::data(sig),
-            Ok(sig) => Reply::sw(0x6C00 | u16::try_from(sig.len() & 0xFF).unwrap_or(0)),
+        match private.sign(Pkcs1v15Sign::new_unprefixed(), cmd.data()) {
+            Ok(sig) if sig.len() <= cmd.expected() => Reply::data(sig),
+            Ok(sig) => Reply::sw(Status::WrongLeField(
+                u8::try_from(sig.len() & 0xFF).unwrap_or(0),
+            )),
             Err(_) => Reply::sw(SW_CONDITIONS),
         }
     }
 }
 
 /// `61xx` with xx = bytes still available (`00` meaning 256 or more).
-fn more_data_sw(len: usize) -> u16 {
-    0x6100 | u16::try_from(len).ok().filter(|n| *n < 256).unwrap_or(0)
+fn more_data_sw(len: usize) -> Status {
+    Status::MoreAvailable(u8::try_from(len).unwrap_or(0))
 }

@@ -5,9 +5,9 @@
 //! It is a [`Transport`] itself (the card in a perfect reader), and the card logic is also
 //! reachable without faults through [`VirtualMyNumberCard::process`] for the vpcd bridge.
 
-mod apdu;
 mod card;
 mod chain_dir;
+mod command;
 mod files;
 mod log;
 mod persona;

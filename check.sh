@@ -16,6 +16,11 @@
 #           this clippy reports it — so `cargo clippy -D warnings` in ./test.sh enforces it.
 #      With a 1.88 toolchain installed (`rustup toolchain install 1.88`), set
 #      MSRV_TOOLCHAIN=1.88 and the script also runs `cargo +1.88 check --workspace --locked`.
+#   3. Windows by construction: scripts/unix-only-scan.py refuses unix-only APIs (std::os::unix,
+#      tokio::signal::unix, libc::, nix::, signal_hook::iterator/low_level, signals Windows
+#      never raises such as SIGTERM) outside `#[cfg(unix)]` items or `#![cfg(unix)]` files;
+#      its --self-test first shows it catches a violation in a temporary file. No Windows
+#      target is installed here, so this scan is what keeps the code buildable for Windows.
 #
 # Environment: CARGO_TARGET_DIR is honoured. CHECK_ADVISORIES=require makes an unreachable
 # advisory DB a failure instead of a skip.
@@ -143,6 +148,11 @@ else
     warn "SKIPPED: a real build with the MSRV toolchain — only $(rustc --version) exists on this machine and no toolchain can be fetched; set MSRV_TOOLCHAIN=1.88 where one is installed."
     SKIPPED+=("cargo +1.88 check (no 1.88 toolchain here; lockfile and clippy incompatible_msrv checked instead)")
 fi
+
+# --- Windows by construction -------------------------------------------------------------
+step "unix-only APIs only under cfg(unix) (scripts/unix-only-scan.py)"
+python3 scripts/unix-only-scan.py --self-test || fail "the unix-only scan missed a violation in its self-test"
+python3 scripts/unix-only-scan.py || fail "unix-only APIs outside cfg(unix): gate them and give Windows its path"
 
 # --- summary ----------------------------------------------------------------------------
 step "summary"

@@ -23,8 +23,8 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 const USAGE: &str = "\
 usage:
   elig-sandbox serve [--bind ADDR] [--state DIR] [--registry FILE] [--seed TEXT] [--quiet]
-      Serve the gateway (default 127.0.0.1:8443) until Ctrl-C / SIGTERM. With --state, the
-      PKI is loaded from DIR, or generated and written there when DIR has none yet.
+      Serve the gateway (default 127.0.0.1:8443) until Ctrl-C (or SIGTERM on Unix). With
+      --state, the PKI is loaded from DIR, or generated and written there when DIR has none.
       Access records (JSON lines, no personal data) go to stderr unless --quiet.
   elig-sandbox pki --out DIR [--registry FILE] [--seed TEXT]
       Write the PKI as PEM files (gateway-ca.pem is the client's trust anchor,
@@ -105,14 +105,28 @@ async fn serve(args: Args) -> Result<(), BoxError> {
     }
     let sandbox = Sandbox::start(config).await?;
     println!("elig-sandbox listening on {}", sandbox.base_url());
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    shutdown_requested().await?;
+    eprintln!("shutting down");
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+/// Waits for Ctrl-C or, on Unix, SIGTERM (a service manager's stop).
+#[cfg(unix)]
+async fn shutdown_requested() -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {},
         _ = term.recv() => {},
     }
-    eprintln!("shutting down");
-    sandbox.shutdown().await;
     Ok(())
+}
+
+/// Waits for Ctrl-C (on Windows: the console's Ctrl-C; Windows has no SIGTERM).
+#[cfg(not(unix))]
+async fn shutdown_requested() -> std::io::Result<()> {
+    tokio::signal::ctrl_c().await
 }
 
 fn write_pki(args: &Args) -> Result<(), BoxError> {

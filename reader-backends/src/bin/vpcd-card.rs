@@ -7,8 +7,9 @@
 //! ```
 //!
 //! Connects to 127.0.0.1 only. Logs power events and, with `--verbose`, each APDU's CLA/INS
-//! and status word — never data, never the PIN. Exits 0 on SIGTERM/SIGINT (closing the
-//! socket, which vpcd sees as card removal) and when pcscd closes the link.
+//! and status word — never data, never the PIN. Exits 0 on SIGTERM or Ctrl-C (SIGINT) on Unix,
+//! on Ctrl-C or Ctrl-Break on Windows (closing the socket, which vpcd sees as card removal),
+//! and when pcscd closes the link.
 //!
 //! `--chain DIR` loads the card's credentials from files the caller issued:
 //! `auth-key`, `auth-cert`, `auth-ca` (`.der` or `.pem`; key PKCS#8 RSA-2048) and optionally
@@ -105,6 +106,17 @@ fn connect(addr: SocketAddr, timeout: Duration, stop: &AtomicBool) -> Result<Tcp
     }
 }
 
+/// The signals that stop the bridge cleanly. Unix: SIGTERM (a service manager, the test rig)
+/// and SIGINT (Ctrl-C).
+#[cfg(unix)]
+const STOP_SIGNALS: &[core::ffi::c_int] =
+    &[signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT];
+/// Windows: Ctrl-C and Ctrl-Break in the console. signal-hook supports these through the C
+/// runtime's `signal` (SIGINT, SIGBREAK); Windows never raises SIGTERM.
+#[cfg(windows)]
+const STOP_SIGNALS: &[core::ffi::c_int] =
+    &[signal_hook::consts::SIGINT, signal_hook::consts::SIGBREAK];
+
 fn ins_name(cla: u8, ins: u8) -> &'static str {
     match (cla, ins) {
         (0x00, 0xA4) => "SELECT",
@@ -120,8 +132,8 @@ fn ins_name(cla: u8, ins: u8) -> &'static str {
 fn run() -> Result<(), String> {
     let args = parse_args()?;
     let stop = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
-        signal_hook::flag::register(signal, Arc::clone(&stop))
+    for signal in STOP_SIGNALS {
+        signal_hook::flag::register(*signal, Arc::clone(&stop))
             .map_err(|e| format!("cannot install signal handler: {e}"))?;
     }
     let config = if args.extended {

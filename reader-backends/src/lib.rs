@@ -8,4 +8,4 @@ pub mod pcsc;
 mod transport;
 pub mod vpcd;
 
-pub use transport::{Counting, ReaderLimits, Transport, TransportError};
+pub use transport::{CheckEnd, Counting, ReaderLimits, Transport, TransportError};

@@ -17,8 +17,10 @@
 //!             return tag.transceive(apdu)
 //!         } catch (e: TagLostException) {
 //!             throw NfcException.TagLost()
+//!         } catch (e: java.net.SocketTimeoutException) {
+//!             throw NfcException.Timeout()
 //!         } catch (e: java.io.IOException) {
-//!             throw NfcException.Other(e.message ?: "I/O error")
+//!             throw NfcException.Io(e.message ?: "I/O error")
 //!         }
 //!     }
 //!     override fun capabilities() = NfcCapabilities(
@@ -36,7 +38,7 @@
 //! final class CoreNfcTransceiver: NfcTransceiver {
 //!     let tag: NFCISO7816Tag
 //!     func transceive(apdu: Data, timeoutMs: UInt32) throws -> Data {
-//!         guard let cmd = NFCISO7816APDU(data: apdu) else { throw NfcError.Other("bad APDU") }
+//!         guard let cmd = NFCISO7816APDU(data: apdu) else { throw NfcError.Io("bad APDU") }
 //!         let sem = DispatchSemaphore(value: 0)
 //!         var result: Result<Data, Error> = .failure(NfcError.TagLost)
 //!         tag.sendCommand(apdu: cmd) { data, sw1, sw2, error in
@@ -44,7 +46,7 @@
 //!                error.code == .readerTransceiveErrorTagConnectionLost {
 //!                 result = .failure(NfcError.TagLost)
 //!             } else if let error = error {
-//!                 result = .failure(NfcError.Other(error.localizedDescription))
+//!                 result = .failure(NfcError.Io(error.localizedDescription))
 //!             } else {
 //!                 result = .success(data + Data([sw1, sw2]))
 //!             }
@@ -61,6 +63,10 @@
 //!     }
 //! }
 //! ```
+//!
+//! The trait is shaped for UniFFI's foreign traits: bytes in and bytes out (`Vec<u8>`, a
+//! `ByteArray` / `Data`), the timeout in milliseconds as a plain `u32`, sizes as `u32`, and a
+//! flat error enum of three cases ([`NfcError`]: tag lost, timeout, I/O).
 //!
 //! Info.plist (`com.apple.developer.nfc.readersession.iso7816.select-identifiers`; every AID
 //! the SDK may SELECT, card.md):
@@ -80,28 +86,25 @@ use std::time::Duration;
 use crate::{ReaderLimits, Transport, TransportError};
 use jpki_apdu::{SHORT_MAX_COMMAND_LEN, SHORT_MAX_RESPONSE_LEN};
 
-/// What the host's NFC stack reported.
-#[derive(Debug)]
+/// What the host's NFC stack reported: a flat enum a foreign language can throw.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum NfcError {
-    /// The tag left the field (Android `TagLostException`, iOS
+    /// The tag left the field, or none is connected (Android `TagLostException`, iOS
     /// `readerTransceiveErrorTagConnectionLost`).
     TagLost,
-    /// No tag is connected.
-    NotConnected,
     /// The tag did not answer within the timeout.
     Timeout,
-    /// Anything else, with the platform's message.
-    Other(String),
+    /// Any other I/O failure, with the platform's message (no APDU bytes in it).
+    Io(String),
 }
 
 impl core::fmt::Display for NfcError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Self::TagLost => f.write_str("NFC: tag lost"),
-            Self::NotConnected => f.write_str("NFC: no tag connected"),
             Self::Timeout => f.write_str("NFC: tag did not answer in time"),
-            Self::Other(m) => write!(f, "NFC: {m}"),
+            Self::Io(m) => write!(f, "NFC: I/O error: {m}"),
         }
     }
 }
@@ -112,8 +115,8 @@ impl core::error::Error for NfcError {}
 /// `isExtendedLengthApduSupported()`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NfcCapabilities {
-    /// Largest APDU, each way, the stack transceives.
-    pub max_transceive_len: usize,
+    /// Largest APDU, each way, the stack transceives, in bytes.
+    pub max_transceive_len: u32,
     /// Whether extended-length APDUs are supported.
     pub extended_length: bool,
 }
@@ -140,11 +143,12 @@ impl Default for NfcTimeouts {
 /// The host app's side: one ISO-DEP exchange with the tag.
 pub trait NfcTransceiver: Send {
     /// Sends `apdu` and returns the response APDU (data + SW1 SW2), waiting at most
-    /// `timeout` (Android: set `IsoDep.timeout` to it before `transceive`).
+    /// `timeout_ms` milliseconds (Android: set `IsoDep.timeout` to it before `transceive`).
+    /// `apdu` may carry a PIN (VERIFY): do not log it, and drop it when sent.
     ///
     /// # Errors
     /// [`NfcError`] as the platform reported it.
-    fn transceive(&mut self, apdu: &[u8], timeout: Duration) -> Result<Vec<u8>, NfcError>;
+    fn transceive(&mut self, apdu: Vec<u8>, timeout_ms: u32) -> Result<Vec<u8>, NfcError>;
 
     /// The stack's limits.
     fn capabilities(&self) -> NfcCapabilities;
@@ -182,6 +186,12 @@ impl<T: NfcTransceiver> NfcTransport<T> {
         }
     }
 
+    /// [`NfcTransport::timeout_for`] in whole milliseconds, as handed to the host (at most
+    /// `u32::MAX`, about 49 days).
+    pub fn timeout_ms_for(&self, command: &[u8]) -> u32 {
+        u32::try_from(self.timeout_for(command).as_millis()).unwrap_or(u32::MAX)
+    }
+
     /// The host transceiver.
     pub fn host(&self) -> &T {
         &self.host
@@ -200,15 +210,22 @@ impl<T: NfcTransceiver> NfcTransport<T> {
 
 /// The limits a phone NFC stack implies.
 pub fn limits_for(caps: NfcCapabilities) -> ReaderLimits {
+    let max = max_len(caps);
     if caps.extended_length {
-        ReaderLimits::extended(caps.max_transceive_len)
-            .with_max_command_len(caps.max_transceive_len)
-            .with_max_response_len(caps.max_transceive_len)
+        ReaderLimits::extended(max)
+            .with_max_command_len(max)
+            .with_max_response_len(max)
     } else {
         ReaderLimits::short_only()
-            .with_max_command_len(caps.max_transceive_len.min(SHORT_MAX_COMMAND_LEN))
-            .with_max_response_len(caps.max_transceive_len.min(SHORT_MAX_RESPONSE_LEN))
+            .with_max_command_len(max.min(SHORT_MAX_COMMAND_LEN))
+            .with_max_response_len(max.min(SHORT_MAX_RESPONSE_LEN))
     }
+}
+
+/// The stack's transceive limit as a size (a `u32` always fits in `usize` on the 32- and
+/// 64-bit targets phones run; saturates otherwise).
+fn max_len(caps: NfcCapabilities) -> usize {
+    usize::try_from(caps.max_transceive_len).unwrap_or(usize::MAX)
 }
 
 impl<T: NfcTransceiver> Transport for NfcTransport<T> {
@@ -220,13 +237,14 @@ impl<T: NfcTransceiver> Transport for NfcTransport<T> {
                 max,
             });
         }
-        let timeout = self.timeout_for(command);
-        self.host.transceive(command, timeout).map_err(|e| match e {
-            NfcError::TagLost => TransportError::CardRemoved,
-            NfcError::NotConnected => TransportError::NoCard,
-            NfcError::Timeout => TransportError::Timeout,
-            other => TransportError::Other(Box::new(other)),
-        })
+        let timeout_ms = self.timeout_ms_for(command);
+        self.host
+            .transceive(command.to_vec(), timeout_ms)
+            .map_err(|e| match e {
+                NfcError::TagLost => TransportError::CardRemoved,
+                NfcError::Timeout => TransportError::Timeout,
+                other => TransportError::Other(Box::new(other)),
+            })
     }
 
     fn limits(&self) -> ReaderLimits {
@@ -261,26 +279,28 @@ impl SimulatedNfcHost {
     pub fn card_mut(&mut self) -> &mut crate::mock::VirtualMyNumberCard {
         &mut self.card
     }
-    /// The timeout hint of every exchange so far.
+    /// The timeout hint of every exchange so far (the milliseconds the host was handed).
     pub fn timeouts_seen(&self) -> &[Duration] {
         &self.timeouts_seen
     }
 }
 
 impl NfcTransceiver for SimulatedNfcHost {
-    fn transceive(&mut self, apdu: &[u8], timeout: Duration) -> Result<Vec<u8>, NfcError> {
-        self.timeouts_seen.push(timeout);
-        if apdu.len() > self.caps.max_transceive_len {
-            return Err(NfcError::Other(
+    fn transceive(&mut self, apdu: Vec<u8>, timeout_ms: u32) -> Result<Vec<u8>, NfcError> {
+        // The command may carry a PIN: wiped when this copy is dropped.
+        let apdu = zeroize::Zeroizing::new(apdu);
+        self.timeouts_seen
+            .push(Duration::from_millis(u64::from(timeout_ms)));
+        if apdu.len() > max_len(self.caps) {
+            return Err(NfcError::Io(
                 "APDU exceeds the max transceive length".to_owned(),
             ));
         }
-        match self.card.transmit(apdu) {
+        match self.card.transmit(&apdu) {
             Ok(r) => Ok(r),
-            Err(TransportError::CardRemoved) => Err(NfcError::TagLost),
-            Err(TransportError::NoCard) => Err(NfcError::NotConnected),
+            Err(TransportError::CardRemoved | TransportError::NoCard) => Err(NfcError::TagLost),
             Err(TransportError::Timeout) => Err(NfcError::Timeout),
-            Err(e) => Err(NfcError::Other(e.to_string())),
+            Err(e) => Err(NfcError::Io(e.to_string())),
         }
     }
 
@@ -343,5 +363,53 @@ mod tests {
             t.transmit(&long),
             Err(TransportError::CommandTooLong { .. })
         ));
+    }
+
+    /// A host that answers every exchange with one error, recording what it was handed.
+    struct Failing {
+        error: NfcError,
+        seen: Vec<(Vec<u8>, u32)>,
+    }
+    impl NfcTransceiver for Failing {
+        fn transceive(&mut self, apdu: Vec<u8>, timeout_ms: u32) -> Result<Vec<u8>, NfcError> {
+            self.seen.push((apdu, timeout_ms));
+            Err(self.error.clone())
+        }
+        fn capabilities(&self) -> NfcCapabilities {
+            NfcCapabilities {
+                max_transceive_len: 261,
+                extended_length: false,
+            }
+        }
+    }
+
+    #[test]
+    fn the_flat_errors_map_to_transport_errors_and_the_timeout_is_whole_milliseconds() {
+        let cases = [
+            (NfcError::TagLost, "CardRemoved"),
+            (NfcError::Timeout, "Timeout"),
+            (NfcError::Io("field off".to_owned()), "Other"),
+        ];
+        for (error, expected) in cases {
+            let mut t = NfcTransport::new(Failing {
+                error: error.clone(),
+                seen: Vec::new(),
+            })
+            .with_timeouts(NfcTimeouts {
+                normal: Duration::from_micros(1_500),
+                signature: Duration::from_secs(5),
+            });
+            let mapped = format!("{:?}", t.transmit(&[0x00, 0xA4, 0x04, 0x0C]).unwrap_err());
+            assert!(mapped.starts_with(expected), "{error:?} -> {mapped}");
+            let _ = t.transmit(&[0x80, 0x2A, 0x00, 0x80, 0x01, 0x00, 0x00]);
+            // Bytes in as sent; 1.5 ms is handed over as 1 ms, the signature as 5 000 ms.
+            let seen = &t.host().seen;
+            assert_eq!(seen[0], (vec![0x00, 0xA4, 0x04, 0x0C], 1));
+            assert_eq!(seen[1].1, 5_000);
+        }
+        assert_eq!(
+            NfcError::Io("field off".to_owned()).to_string(),
+            "NFC: I/O error: field off"
+        );
     }
 }

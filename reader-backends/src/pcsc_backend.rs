@@ -6,14 +6,21 @@
 //! shared PC a finished check must leave no verified state and hold the reader exclusively
 //! while a PIN is verified. Our design follows from that:
 //!
-//! - [`PcscReader::connect`] opens the card shared. Before the first VERIFY that carries a
-//!   PIN, the reader reconnects **exclusively** (keeping the card's state), so no other
-//!   application can use the verified PIN; a `Busy` error refuses the VERIFY when another
-//!   application holds the card.
+//! - [`PcscReader::connect`] opens the card shared. [`Transport::begin_check`] reconnects
+//!   **exclusively** (keeping the card's state), so no other application can use a PIN the
+//!   check verifies; it fails with `Busy` when another application holds the card.
+//!   [`Transport::end_check`] goes back to shared access with the disconnect disposition the
+//!   caller chose ([`CheckEnd::LeaveCard`] → `SCARD_LEAVE_CARD`, [`CheckEnd::ResetCard`] →
+//!   `SCARD_RESET_CARD`, [`CheckEnd::PowerDown`] → `SCARD_UNPOWER_CARD`).
+//!   [`Transport::transmit`] never looks at the command bytes to decide any of this.
+//! - Why a reconnect and not `pcsc`'s `Transaction`: a transaction borrows the `Card`
+//!   (`Card::transaction(&mut self)`), so it cannot outlive one call into this reader while
+//!   the check runs across many; an exclusive share mode is held by the reader itself, and
+//!   refuses other applications (`Busy` for them), where a transaction makes them wait.
 //! - [`PcscReader::power_down`] (reconnect with `SCARD_UNPOWER_CARD`) clears the card's
-//!   security state and drops back to shared; a successful SELECT of the ISD through
-//!   [`Transport::transmit`] also drops back to shared. [`PcscReader::reset`] is a warm reset,
-//!   which does **not** clear a verified PIN (card.md).
+//!   security state and drops back to shared. [`PcscReader::reset`] is a warm reset, which
+//!   does **not** clear a verified PIN (card.md), and keeps exclusivity.
+//! - A reader dropped during a check (exclusive) powers the card down.
 //! - Transmit uses a 65 538-byte receive buffer when the reader does extended length, the
 //!   short 258-byte buffer otherwise. Limits come from `SCARD_ATTR_MAXINPUT` when the driver
 //!   reports it, or from [`PcscReader::with_limits`].
@@ -26,7 +33,7 @@ use ::pcsc::{
     ShareMode, State,
 };
 
-use crate::{ReaderLimits, Transport, TransportError};
+use crate::{CheckEnd, ReaderLimits, Transport, TransportError};
 
 /// Maps a PC/SC error to who is at fault.
 pub fn map_error(e: PcscError) -> TransportError {
@@ -169,7 +176,8 @@ impl PcscReader {
         &self.reader
     }
 
-    /// Whether the card is held exclusively right now.
+    /// Whether the card is held exclusively right now (between [`Transport::begin_check`] and
+    /// [`Transport::end_check`]).
     pub fn is_exclusive(&self) -> bool {
         self.exclusive
     }
@@ -262,26 +270,15 @@ impl PcscReader {
         Ok(())
     }
 
-    /// Holds the card exclusively, keeping its state (a verified PIN survives, card.md).
-    ///
-    /// # Errors
-    /// [`TransportError::Busy`] when another application has the card open.
-    pub fn begin_exclusive(&mut self) -> Result<(), TransportError> {
+    /// Shares the card again after `disposition` (exclusive or not).
+    fn release(&mut self, disposition: Disposition) -> Result<(), TransportError> {
         if self.exclusive {
+            return self.reopen_shared(disposition);
+        }
+        if matches!(disposition, Disposition::LeaveCard) {
             return Ok(());
         }
-        self.reconnect(ShareMode::Exclusive, Disposition::LeaveCard)
-    }
-
-    /// Shares the card again, keeping its state. Call only when no PIN is verified.
-    ///
-    /// # Errors
-    /// As [`map_error`].
-    pub fn end_exclusive(&mut self) -> Result<(), TransportError> {
-        if !self.exclusive {
-            return Ok(());
-        }
-        self.reopen_shared(Disposition::LeaveCard)
+        self.reconnect(ShareMode::Shared, disposition)
     }
 
     /// Powers the card down and up again: every verified PIN is gone (card.md). Drops back
@@ -290,14 +287,11 @@ impl PcscReader {
     /// # Errors
     /// As [`map_error`].
     pub fn power_down(&mut self) -> Result<(), TransportError> {
-        if self.exclusive {
-            return self.reopen_shared(Disposition::UnpowerCard);
-        }
-        self.reconnect(ShareMode::Shared, Disposition::UnpowerCard)
+        self.release(Disposition::UnpowerCard)
     }
 
-    /// Warm reset. card.md: a verified PIN survives it, so this does not clear state; use
-    /// [`PcscReader::power_down`] or SELECT the ISD for that. Exclusivity is kept.
+    /// Warm reset within a check. card.md: a verified PIN survives it, so this does not clear
+    /// state; use [`PcscReader::power_down`] or SELECT the ISD for that. Exclusivity is kept.
     ///
     /// # Errors
     /// As [`map_error`].
@@ -354,15 +348,6 @@ fn detect_limits(card: &Card) -> ReaderLimits {
     }
 }
 
-fn is_pin_verify(command: &[u8]) -> bool {
-    command.get(1) == Some(&0x20) && command.len() > 5
-}
-
-fn is_isd_select(command: &[u8]) -> bool {
-    let isd = jpki_apdu::ids::ISD.as_bytes();
-    command.get(..4) == Some(&[0x00, 0xA4, 0x04, 0x0C]) && command.get(5..) == Some(isd)
-}
-
 impl Transport for PcscReader {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         if command.len() > self.limits.max_command_len {
@@ -370,9 +355,6 @@ impl Transport for PcscReader {
                 len: command.len(),
                 max: self.limits.max_command_len,
             });
-        }
-        if is_pin_verify(command) {
-            self.begin_exclusive()?;
         }
         // Responses may carry personal data: the scratch buffer is zeroized when dropped.
         let mut buf = zeroize::Zeroizing::new(if self.limits.extended_length {
@@ -391,14 +373,28 @@ impl Transport for PcscReader {
             }
             Err(e) => return Err(map_error(e)),
         };
-        if is_isd_select(command) && response.as_slice() == [0x90, 0x00] {
-            self.end_exclusive()?;
-        }
         Ok(response)
     }
 
     fn limits(&self) -> ReaderLimits {
         self.limits
+    }
+
+    /// Reconnects exclusively, keeping the card's state (`SCARD_LEAVE_CARD`).
+    fn begin_check(&mut self) -> Result<(), TransportError> {
+        if self.exclusive {
+            return Ok(());
+        }
+        self.reconnect(ShareMode::Exclusive, Disposition::LeaveCard)
+    }
+
+    /// Shares the card again with the disconnect disposition `end` names.
+    fn end_check(&mut self, end: CheckEnd) -> Result<(), TransportError> {
+        self.release(match end {
+            CheckEnd::LeaveCard => Disposition::LeaveCard,
+            CheckEnd::ResetCard => Disposition::ResetCard,
+            CheckEnd::PowerDown => Disposition::UnpowerCard,
+        })
     }
 }
 
@@ -424,15 +420,5 @@ mod tests {
             let mapped = format!("{:?}", map_error(pcsc));
             assert!(mapped.starts_with(expected), "{pcsc:?} -> {mapped}");
         }
-    }
-
-    #[test]
-    fn recognises_pin_verify_and_isd_select() {
-        assert!(is_pin_verify(&[0x00, 0x20, 0x00, 0x80, 0x04, 1, 2, 3, 4]));
-        assert!(!is_pin_verify(&[0x00, 0x20, 0x00, 0x80]));
-        assert!(is_isd_select(&[
-            0x00, 0xA4, 0x04, 0x0C, 0x07, 0xA0, 0, 0, 1, 0x51, 0, 0
-        ]));
-        assert!(!is_isd_select(&[0x00, 0xA4, 0x04, 0x0C, 0x02, 0xA0, 0]));
     }
 }

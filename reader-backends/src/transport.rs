@@ -1,6 +1,7 @@
 //! The one trait every backend implements (style.md rule 1): send command bytes, get response
-//! bytes, report the reader's limits. Reader quirks live in [`ReaderLimits`], so there is no
-//! method a backend could fail to implement.
+//! bytes, report the reader's limits, and hear from the caller when a check begins and how it
+//! ends. Reader quirks live in [`ReaderLimits`]; the two check methods have default bodies, so
+//! there is no method a backend could fail to implement.
 
 pub use jpki_apdu::ReaderLimits;
 
@@ -8,8 +9,14 @@ pub use jpki_apdu::ReaderLimits;
 ///
 /// Object-safe and `Send`: a driver may hold a `Box<dyn Transport>` and move it to the
 /// thread that talks to the card. Implementations do not interpret the bytes: no automatic
-/// GET RESPONSE, no retry. `61xx` and `6Cxx` handling is the procedure's job, so every
-/// backend behaves alike and the APDU count is the procedure's to control.
+/// GET RESPONSE, no retry, no deciding from a command what the reader should do. `61xx` and
+/// `6Cxx` handling is the procedure's job, so every backend behaves alike and the APDU count
+/// is the procedure's to control.
+///
+/// The caller brackets each check with [`Transport::begin_check`] (before the first command
+/// of a check, so before any PIN is sent) and [`Transport::end_check`] (after the last, or
+/// after a failure), which is what lets a shared reader hold the card for itself while a PIN
+/// may be verified (card.md: on a shared PC a finished check leaves no verified state).
 pub trait Transport: Send {
     /// Sends one command APDU and returns the whole response APDU (data + SW1 SW2).
     ///
@@ -20,6 +27,46 @@ pub trait Transport: Send {
 
     /// What this reader can carry: command/response sizes and extended length.
     fn limits(&self) -> ReaderLimits;
+
+    /// A check begins: from now until [`Transport::end_check`] no other application may use
+    /// the card (a PC/SC reader holds it exclusively). The default does nothing: a phone's NFC
+    /// field or a virtual card has no other user.
+    ///
+    /// # Errors
+    /// [`TransportError::Busy`] when another application holds the card, or the reader's
+    /// other failures.
+    fn begin_check(&mut self) -> Result<(), TransportError> {
+        Ok(())
+    }
+
+    /// The check ended: release the card as `end` says (other applications may use it
+    /// again). Call it after a failure too, with [`CheckEnd::PowerDown`] when a PIN may still
+    /// be verified. The default does nothing: a backend that cannot reset or power the card
+    /// (a phone's NFC stack) relies on the procedure's SELECT of the ISD, which clears the
+    /// security state on every backend (card.md).
+    ///
+    /// # Errors
+    /// The reader's failures (e.g. [`TransportError::CardRemoved`]).
+    fn end_check(&mut self, end: CheckEnd) -> Result<(), TransportError> {
+        let _ = end;
+        Ok(())
+    }
+}
+
+/// How a check leaves the card ([`Transport::end_check`]). The effects on the card are
+/// card.md's (public fact); which one to choose is the caller's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CheckEnd {
+    /// Leave the card as it is: the check already cleared its state (a successful SELECT of
+    /// the ISD), or no PIN was sent.
+    LeaveCard,
+    /// Warm reset: back to the MF. A verified PIN survives it (card.md), so this does not
+    /// clear the security state.
+    ResetCard,
+    /// Power the card down: every verified PIN is gone (card.md). The safe end after a
+    /// failure.
+    PowerDown,
 }
 
 impl<T: Transport + ?Sized> Transport for &mut T {
@@ -29,6 +76,12 @@ impl<T: Transport + ?Sized> Transport for &mut T {
     fn limits(&self) -> ReaderLimits {
         (**self).limits()
     }
+    fn begin_check(&mut self) -> Result<(), TransportError> {
+        (**self).begin_check()
+    }
+    fn end_check(&mut self, end: CheckEnd) -> Result<(), TransportError> {
+        (**self).end_check(end)
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
@@ -37,6 +90,12 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
     fn limits(&self) -> ReaderLimits {
         (**self).limits()
+    }
+    fn begin_check(&mut self) -> Result<(), TransportError> {
+        (**self).begin_check()
+    }
+    fn end_check(&mut self, end: CheckEnd) -> Result<(), TransportError> {
+        (**self).end_check(end)
     }
 }
 
@@ -82,6 +141,12 @@ impl<T: Transport> Transport for Counting<T> {
     }
     fn limits(&self) -> ReaderLimits {
         self.inner.limits()
+    }
+    fn begin_check(&mut self) -> Result<(), TransportError> {
+        self.inner.begin_check()
+    }
+    fn end_check(&mut self, end: CheckEnd) -> Result<(), TransportError> {
+        self.inner.end_check(end)
     }
 }
 
@@ -185,6 +250,53 @@ mod tests {
         t.reset_count();
         assert_eq!(t.count(), 0);
         assert_eq!(t.limits(), ReaderLimits::short_only());
+    }
+
+    /// Records the check calls it hears.
+    #[derive(Default)]
+    struct Bracketed {
+        calls: Vec<Option<CheckEnd>>,
+    }
+    impl Transport for Bracketed {
+        fn transmit(&mut self, _: &[u8]) -> Result<Vec<u8>, TransportError> {
+            Ok(vec![0x90, 0x00])
+        }
+        fn limits(&self) -> ReaderLimits {
+            ReaderLimits::short_only()
+        }
+        fn begin_check(&mut self) -> Result<(), TransportError> {
+            self.calls.push(None);
+            Ok(())
+        }
+        fn end_check(&mut self, end: CheckEnd) -> Result<(), TransportError> {
+            self.calls.push(Some(end));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn check_bracket_defaults_do_nothing_and_wrappers_forward_it() {
+        // A backend with only the two required methods accepts the bracket.
+        let mut echo = Echo;
+        echo.begin_check().unwrap();
+        echo.end_check(CheckEnd::PowerDown).unwrap();
+        // Counting, &mut and Box pass it on (a default body there would swallow it).
+        let mut inner = Bracketed::default();
+        {
+            let mut t = Counting::new(&mut inner);
+            t.begin_check().unwrap();
+            t.transmit(&[0]).unwrap();
+            t.end_check(CheckEnd::LeaveCard).unwrap();
+            assert_eq!(t.count(), 1);
+        }
+        assert_eq!(inner.calls, [None, Some(CheckEnd::LeaveCard)]);
+        let mut boxed: Box<dyn Transport> = Box::new(Bracketed::default());
+        boxed.end_check(CheckEnd::ResetCard).unwrap();
+        let mut probe = Bracketed::default();
+        let mut dyn_ref: Box<&mut dyn Transport> = Box::new(&mut probe);
+        dyn_ref.begin_check().unwrap();
+        dyn_ref.end_check(CheckEnd::PowerDown).unwrap();
+        assert_eq!(probe.calls, [None, Some(CheckEnd::PowerDown)]);
     }
 
     #[test]

@@ -21,7 +21,7 @@ use common::{MAX_APDUS_EXTENDED, MAX_APDUS_SHORT, assert_evidence_verifies, pin_
 use jpki_apdu::DriveError;
 use jpki_apdu::procedure::{Cleared, Error as ProcError, PinStatus};
 use reader_backends::pcsc::{PcscReader, list_readers, wait_for_card};
-use reader_backends::{Counting, ReaderLimits, Transport, TransportError};
+use reader_backends::{CheckEnd, Counting, ReaderLimits, Transport, TransportError};
 
 /// The reader vpcd-card (started by the script) serves, on port 35963.
 const READER: &str = "Virtual PCD 00 00";
@@ -74,7 +74,7 @@ fn pin_mode_check_extended_within_nine_apdus() {
     assert_eq!(evidence.cleared, Cleared::IsdSelected);
     println!("pcscd extended: {} APDUs", reader.count());
     assert!(reader.count() <= MAX_APDUS_EXTENDED, "{}", reader.count());
-    // The ISD select dropped exclusivity and left nothing verified.
+    // The end of the check dropped exclusivity; the ISD select left nothing verified.
     assert!(!reader.inner().is_exclusive());
     assert_eq!(auth_pin_status(&mut reader), [0x63, 0xC3]);
 }
@@ -114,6 +114,8 @@ fn card_is_held_exclusively_while_a_pin_is_verified() {
     let mut first = connect(ReaderLimits::short_only());
     assert_eq!(auth_pin_status(&mut first), [0x63, 0xC3]);
     assert!(!first.inner().is_exclusive());
+    // The caller says the check begins (transmit never looks at the bytes).
+    first.begin_check().unwrap();
     let verify = [0x00, 0x20, 0x00, 0x80, 0x04, b'1', b'2', b'3', b'4'];
     assert_eq!(first.transmit(&verify).unwrap(), [0x90, 0x00]);
     assert!(first.inner().is_exclusive());
@@ -134,10 +136,45 @@ fn card_is_held_exclusively_while_a_pin_is_verified() {
     // Dropped while a PIN is verified (exclusive): the card is powered down, not just reset.
     let verify = [0x00, 0x20, 0x00, 0x80, 0x04, b'1', b'2', b'3', b'4'];
     assert_eq!(auth_pin_status(&mut first), [0x63, 0xC3]);
+    first.begin_check().unwrap();
     assert_eq!(first.transmit(&verify).unwrap(), [0x90, 0x00]);
     drop(first);
     let mut third = connect(ReaderLimits::short_only());
     assert_eq!(auth_pin_status(&mut third), [0x63, 0xC3]);
+}
+
+#[test]
+#[ignore = "needs pcscd + vpcd + vpcd-card: run scripts/pcscd-test.sh"]
+fn the_caller_brackets_the_check_and_chooses_how_it_ends() {
+    let verify = [0x00, 0x20, 0x00, 0x80, 0x04, b'1', b'2', b'3', b'4'];
+    let mut reader = connect(ReaderLimits::short_only());
+    // Without begin_check a VERIFY does not make the reader exclusive: no APDU inspection.
+    assert_eq!(auth_pin_status(&mut reader), [0x63, 0xC3]);
+    assert_eq!(reader.transmit(&verify).unwrap(), [0x90, 0x00]);
+    assert!(!reader.inner().is_exclusive());
+    reader.end_check(CheckEnd::PowerDown).unwrap();
+    assert_eq!(auth_pin_status(&mut reader), [0x63, 0xC3]);
+    // begin → exclusive; end with a reset → shared, and the PIN survives (card.md).
+    reader.begin_check().unwrap();
+    assert!(reader.inner().is_exclusive());
+    assert!(matches!(
+        PcscReader::connect(READER),
+        Err(TransportError::Busy)
+    ));
+    assert_eq!(reader.transmit(&verify).unwrap(), [0x90, 0x00]);
+    reader.end_check(CheckEnd::ResetCard).unwrap();
+    assert!(!reader.inner().is_exclusive());
+    assert_eq!(auth_pin_status(&mut reader), [0x90, 0x00]);
+    // end with leave-card keeps it too; end with power-down clears it.
+    reader.begin_check().unwrap();
+    reader.end_check(CheckEnd::LeaveCard).unwrap();
+    assert_eq!(auth_pin_status(&mut reader), [0x90, 0x00]);
+    let mut other = PcscReader::connect(READER).unwrap();
+    assert_eq!(auth_pin_status(&mut other), [0x90, 0x00]);
+    drop(other);
+    reader.begin_check().unwrap();
+    reader.end_check(CheckEnd::PowerDown).unwrap();
+    assert_eq!(auth_pin_status(&mut reader), [0x63, 0xC3]);
 }
 
 /// A transport that pulls the card (kills its vpcd-card) before command number `at`.

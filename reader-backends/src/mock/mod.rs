@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
-use crate::{ReaderLimits, Transport, TransportError};
+use crate::{CheckEnd, ReaderLimits, Transport, TransportError};
 use card::{CardCore, Volatile};
 use files::{BinaryEf, Ef, PinId};
 
@@ -501,6 +501,18 @@ impl Transport for VirtualMyNumberCard {
             _ => None,
         });
         Ok(garbage.unwrap_or(response))
+    }
+
+    /// Ends a check as a reader would: a warm reset or a power-down of the card (card.md's
+    /// effects: a verified PIN survives the reset, not the power-down). Begin is the default
+    /// (nobody else shares a virtual card).
+    fn end_check(&mut self, end: CheckEnd) -> Result<(), TransportError> {
+        match end {
+            CheckEnd::LeaveCard => {}
+            CheckEnd::ResetCard => self.reset(),
+            CheckEnd::PowerDown => self.power_off(),
+        }
+        Ok(())
     }
 
     fn limits(&self) -> ReaderLimits {

@@ -5,7 +5,7 @@
 
 use jpki_apdu::procedure::{LastTry, PinModeCheck, PinModeEvidence};
 use jpki_apdu::{AuthPin, DigestInfo, DriveError, drive};
-use reader_backends::{Transport, TransportError};
+use reader_backends::{CheckEnd, Transport, TransportError};
 use rsa::Pkcs1v15Sign;
 use rsa::pkcs8::DecodePublicKey;
 use sha2::{Digest, Sha256};
@@ -20,7 +20,9 @@ pub fn digest() -> [u8; 32] {
     Sha256::digest(b"elig reader-backends test challenge").into()
 }
 
-/// Runs the card side of a PIN-mode check over `transport`, exactly as a client would.
+/// Runs the card side of a PIN-mode check over `transport`, exactly as a client would:
+/// bracketed by `begin_check` and `end_check` (leave the card after a check that ended with
+/// the ISD selected, power it down after a failure).
 pub fn pin_mode_check(
     transport: &mut dyn Transport,
     pin: &str,
@@ -31,7 +33,21 @@ pub fn pin_mode_check(
         DigestInfo::sha256(&digest()),
         transport.limits(),
     );
-    drive(check, |command| transport.transmit(command))
+    transport.begin_check().map_err(DriveError::Transport)?;
+    let result = drive(check, |command| transport.transmit(command));
+    match result {
+        Ok(evidence) => {
+            transport
+                .end_check(CheckEnd::LeaveCard)
+                .map_err(DriveError::Transport)?;
+            Ok(evidence)
+        }
+        Err(e) => {
+            // The check's own error is the one to report; a removed card cannot be powered.
+            let _ = transport.end_check(CheckEnd::PowerDown);
+            Err(e)
+        }
+    }
 }
 
 /// The evidence is a 1,900-byte certificate and a signature that verifies with its key

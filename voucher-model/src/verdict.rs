@@ -15,6 +15,7 @@
 //! never become eligible.
 
 mod compare;
+mod findings;
 mod online;
 mod reason;
 mod rules;

@@ -1,7 +1,7 @@
 //! Field-by-field comparison of a voucher with a qualification record.
 
 use super::Reason;
-use super::rules::Findings;
+use super::findings::Findings;
 use super::{Field, FieldStatus};
 use crate::record::QualificationRecord;
 use crate::text::name_comparison_form;

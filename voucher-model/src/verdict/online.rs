@@ -2,7 +2,7 @@
 
 use super::Reason;
 use super::compare::compare_record;
-use super::rules::Findings;
+use super::findings::Findings;
 use super::{Field, FieldStatus};
 use crate::codes::{
     ProcessingResultStatus, QualificationValidity, ReferenceClassification, SegmentOfResult,

@@ -1,6 +1,7 @@
 //! The rules behind [`super::verify`].
 
 use super::compare::compare_record;
+use super::findings::Findings;
 use super::online::check_online;
 use super::{EvidenceBasis, Field, FieldStatus, Finding, NextStep, Outcome, Reason, Verdict};
 use crate::date::Date;
@@ -9,39 +10,13 @@ use crate::purpose::Purpose;
 use crate::record::QualificationRecord;
 use crate::voucher::Voucher;
 
-/// The findings collected so far.
-pub(super) struct Findings(Vec<Finding>);
-
-impl Findings {
-    pub(super) fn push(&mut self, field: Field, status: FieldStatus, reason: Reason) {
-        self.push_values(field, status, reason, None, None);
-    }
-
-    pub(super) fn push_values(
-        &mut self,
-        field: Field,
-        status: FieldStatus,
-        reason: Reason,
-        voucher_value: Option<String>,
-        evidence_value: Option<String>,
-    ) {
-        self.0.push(Finding {
-            field,
-            status,
-            reason,
-            voucher_value,
-            evidence_value,
-        });
-    }
-}
-
 pub(super) fn evaluate(
     voucher: &Voucher,
     evidence: &Evidence,
     checkup_date: Date,
     purpose: Purpose,
 ) -> Verdict {
-    let mut f = Findings(Vec::new());
+    let mut f = Findings::new();
     check_purpose(&mut f, voucher, purpose);
     check_voucher_dates(&mut f, voucher, checkup_date);
     check_evidence(&mut f, evidence, checkup_date);
@@ -83,7 +58,8 @@ pub(super) fn evaluate(
             Field::CardNumber,
         ]
     };
-    let (outcome, next_step) = decide(&f.0, required);
+    let findings = f.into_vec();
+    let (outcome, next_step) = decide(&findings, required);
     Verdict {
         outcome,
         next_step,
@@ -91,7 +67,7 @@ pub(super) fn evaluate(
         checkup_date,
         evidence: basis(evidence),
         record_index,
-        findings: f.0,
+        findings,
     }
 }
 

@@ -23,7 +23,6 @@ use std::time::{Duration, Instant};
 use elig_proto::gateway::InquiryRequest;
 use elig_sandbox::access_log::{AccessEntry, AccessLog};
 use elig_sandbox::client::{Answer, TestClient};
-use elig_sandbox::clock::jst_date;
 use elig_sandbox::pki::{CardCredentials, DeviceCredentials, TestPki};
 use elig_sandbox::registry::Registry;
 use elig_sandbox::{Sandbox, SandboxConfig, SandboxHandle, inquiry};
@@ -115,7 +114,7 @@ impl Worker {
             other => return Err(format!("challenge refused: {:?}", other.reason()).into()),
         };
         self.id += 1;
-        let today = jst_date(std::time::SystemTime::now()).ok_or("clock before 1970")?;
+        let today = voucher_model::jst::date_from_system_time(std::time::SystemTime::now())?;
         let facility = &self.device.facility;
         let request = inquiry::unsigned(
             &format!("load-{}", self.id),

@@ -2,15 +2,14 @@
 //!
 //! The gateway needs the time for three decisions: certificate validity (`notBefore` ≤ now ≤
 //! `notAfter`), challenge expiry, and "today" in Japan (the check date an inquiry must carry).
-//! All three read one [`Clock`], so a test can move time with a [`FakeClock`].
+//! All three read one [`Clock`], so a test can move time with a [`FakeClock`]. The day and
+//! the time in Japan come from [`voucher_model::jst`], the SDK's one conversion.
 
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use voucher_model::Date;
+use voucher_model::{Date, jst};
 
-/// Japan Standard Time is UTC+9 all year (no daylight saving time).
-const JST_OFFSET_SECS: u64 = 9 * 3600;
 const SECS_PER_DAY: u64 = 86_400;
 
 /// A source of the current time.
@@ -66,15 +65,6 @@ impl Clock for FakeClock {
     }
 }
 
-/// The calendar day in Japan (JST, UTC+9) at `time`; `None` before 1970.
-pub fn jst_date(time: SystemTime) -> Option<Date> {
-    let secs = time.duration_since(UNIX_EPOCH).ok()?.as_secs();
-    let days = secs
-        .checked_add(JST_OFFSET_SECS)?
-        .checked_div(SECS_PER_DAY)?;
-    Date::from_unix_days(i64::try_from(days).ok()?)
-}
-
 /// 00:00 UTC of `date` (the Unix epoch for dates before 1970).
 pub fn utc_midnight(date: Date) -> SystemTime {
     let days = u64::try_from(date.to_unix_days()).unwrap_or(0);
@@ -83,12 +73,12 @@ pub fn utc_midnight(date: Date) -> SystemTime {
         .unwrap_or(UNIX_EPOCH)
 }
 
-/// 12:00 JST (03:00 UTC) of `date`.
+/// 12:00 JST (03:00 UTC) of `date` (the Unix epoch for dates before 1970).
 pub fn jst_noon(date: Date) -> SystemTime {
-    let midnight = utc_midnight(date);
-    midnight
-        .checked_add(Duration::from_secs(3 * 3600))
-        .unwrap_or(midnight)
+    let noon = jst::start_of_day_unix_secs(date).saturating_add(12 * 3600);
+    UNIX_EPOCH
+        .checked_add(Duration::from_secs(u64::try_from(noon).unwrap_or(0)))
+        .unwrap_or(UNIX_EPOCH)
 }
 
 #[cfg(test)]
@@ -100,9 +90,15 @@ mod tests {
         let day = Date::new(2026, 4, 1).unwrap();
         let before = utc_midnight(day) + Duration::from_secs(15 * 3600 - 1);
         let after = utc_midnight(day) + Duration::from_secs(15 * 3600);
-        assert_eq!(jst_date(before), Some(day));
-        assert_eq!(jst_date(after), day.succ());
-        assert_eq!(jst_date(jst_noon(day)), Some(day));
+        assert_eq!(jst::date_from_system_time(before).ok(), Some(day));
+        assert_eq!(jst::date_from_system_time(after).ok(), day.succ());
+        assert_eq!(jst::date_from_system_time(jst_noon(day)), Ok(day));
+        assert_eq!(
+            jst::date_time_from_system_time(jst_noon(day))
+                .unwrap()
+                .to_string(),
+            "2026-04-01T12:00:00"
+        );
     }
 
     #[test]

@@ -13,13 +13,13 @@ use elig_proto::gateway::{
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body_util::{BodyExt as _, Full, Limited};
 use voucher_model::{
-    CharacterCodeIdentifier, DateTime, ProcessingResultStatus, QualificationResponse,
-    ReferenceClassification, SegmentOfResult,
+    CharacterCodeIdentifier, ProcessingResultStatus, QualificationResponse,
+    ReferenceClassification, SegmentOfResult, jst,
 };
 
 use crate::access_log::{AccessEntry, AccessLog};
 use crate::challenge::ChallengeStore;
-use crate::clock::{Clock, jst_date};
+use crate::clock::Clock;
 use crate::registry::Registry;
 use crate::verify::{DeviceIdentity, Verifier};
 use reasons::{
@@ -136,16 +136,6 @@ pub(crate) struct Gateway {
 
 fn unix_secs(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
-/// Japan time as `DateTime` (for `ProcessExecutionTime`).
-fn jst_datetime(now: SystemTime) -> Option<DateTime> {
-    let date = jst_date(now)?;
-    let secs = unix_secs(now).checked_add(9 * 3600)?.checked_rem(86_400)?;
-    let h = u8::try_from(secs.checked_div(3600)?).ok()?;
-    let m = u8::try_from(secs.checked_rem(3600)?.checked_div(60)?).ok()?;
-    let s = u8::try_from(secs.checked_rem(60)?).ok()?;
-    DateTime::new(date, h, m, s).ok()
 }
 
 impl Gateway {
@@ -356,7 +346,7 @@ impl Gateway {
             );
         }
         // 2. The checkup date is today in Japan.
-        if jst_date(now) != Some(inquiry.checkup_date) {
+        if jst::date_from_system_time(now) != Ok(inquiry.checkup_date) {
             return fail(
                 RejectReason::WrongDate,
                 "checkup_date is not the gateway's current date in Japan",
@@ -432,7 +422,7 @@ impl Gateway {
         };
         let validity = lookup.validity.code().to_owned();
         let response = QualificationResponse {
-            process_execution_time: jst_datetime(now),
+            process_execution_time: jst::date_time_from_system_time(now).ok(),
             qualification_confirmation_date: Some(inquiry.checkup_date),
             medical_institution_code: match &device.facility {
                 voucher_model::Facility::CheckupInstitution(n) => n.as_medical_institution_code(),

@@ -3,6 +3,7 @@
 pub mod codes;
 pub mod date;
 pub mod ids;
+pub mod jst;
 pub mod record;
 pub mod text;
 

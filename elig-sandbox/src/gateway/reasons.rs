@@ -6,7 +6,6 @@ use std::time::{Duration, SystemTime};
 use elig_proto::gateway::{self as proto, RejectReason};
 use http::Method;
 
-use super::jst_datetime;
 use crate::challenge::ChallengeFailure;
 use crate::verify::CheckFailure;
 
@@ -107,7 +106,7 @@ pub(super) fn attestation_problem(
     }
     let latest = now
         .checked_add(ATTESTATION_CLOCK_SKEW)
-        .and_then(jst_datetime);
+        .and_then(|t| voucher_model::jst::date_time_from_system_time(t).ok());
     if latest.is_none_or(|latest| attestation.confirmed_at > latest) {
         return Some("confirmed_at is later than the gateway's time in Japan");
     }

@@ -7,7 +7,7 @@ use rsa::signature::hazmat::PrehashSigner as _;
 use sha2::Sha256;
 
 use super::*;
-use crate::clock::{Clock as _, SystemClock, jst_date};
+use crate::clock::{Clock as _, SystemClock};
 use crate::registry::Registry;
 
 const JSON: Option<&str> = Some("application/json");
@@ -35,7 +35,7 @@ fn a_challenge_and_a_signed_pin_inquiry_are_answered_200() {
         .pki()
         .issue_card(&registry.card(serial).unwrap().spec())
         .unwrap();
-    let today = jst_date(SystemClock.now()).unwrap();
+    let today = voucher_model::jst::date_from_system_time(SystemClock.now()).unwrap();
     let unsigned =
         crate::inquiry::unsigned("unit-1", &device.facility, today, None, &card.cert_der).unwrap();
     let digest = crate::inquiry::digest(&unsigned, &challenge, &device.facility);

@@ -29,9 +29,19 @@
 //! | Key | Content |
 //! |---|---|
 //! | `version` | `1` |
+//! | `vouchers_follow_today` | optional, default `false`: when `true`, [`Registry::vouchers_on`] re-dates every voucher into the fiscal year of the day asked for (the embedded default does this) |
 //! | `devices[]` | `label` (`[A-Za-z0-9-]`, 1–64), `facility` (voucher-model's `Facility` JSON: `{"checkup_institution": "<10 digits>"}` or `{"self_running_insurer": "<code>"}`), optional `revoked_on` |
 //! | `people[]` | `handle`, `scenario`, `summary`, `card` {`serial`, `not_before`, `not_after`, optional `revoked_on`}, `qualifications[]` (voucher-model's `QualificationRecord` JSON: the `ResultOfQualificationConfirmation` element names in snake_case, codes as in the files), `vouchers[]` (voucher-model's voucher JSON) |
 //! | `unregistered_cards[]` | `serial`, `not_before`, `not_after`: valid cards of nobody |
+//!
+//! ## A demo that does not expire (this project's design)
+//! The gateway answers for today's date in Japan only, so fixed dates would age the demo.
+//! In the default registry the qualifications of the valid people are open-ended (no
+//! 資格喪失日) and the deliberately invalid cases lie in the past (P05 lost 2025-04-01, P06's
+//! old insurer ended 2025-10-01, P08 revoked 2025-06-01, P09 expired 2024-03-31), so a
+//! lookup on any later date gives the same answers; the vouchers, which run for one fiscal
+//! year, are re-dated by [`Registry::vouchers_on`] into the fiscal year of the day asked
+//! for. The card certificates run to 2034-03-31 and the test PKI's CRLs to 2045-12-31.
 //!
 //! Loading refuses duplicate card serials, certificates that end before they start,
 //! insurer numbers with a wrong check digit, vouchers that fail strict validation, and
@@ -141,7 +151,8 @@ pub struct Person {
     pub card: CardEntry,
     /// Qualification history, in the `XmlMsg` vocabulary.
     pub qualifications: Vec<QualificationRecord>,
-    /// Vouchers the person holds (`voucher-model`'s stable voucher JSON, validated strictly).
+    /// Vouchers the person holds (`voucher-model`'s stable voucher JSON, validated strictly),
+    /// as written in the file: [`Registry::vouchers_on`] gives them for a given day.
     #[serde(default)]
     pub vouchers: Vec<Voucher>,
 }
@@ -152,6 +163,9 @@ struct RegistryFile {
     version: u32,
     #[serde(default)]
     note: Option<String>,
+    /// Re-date the vouchers into the fiscal year of the day they are asked for (`rolling`).
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    vouchers_follow_today: bool,
     devices: Vec<DevicePlan>,
     people: Vec<Person>,
     #[serde(default)]
@@ -306,6 +320,24 @@ impl Registry {
         self.file.people.iter().find(|p| p.handle == handle)
     }
 
+    /// The vouchers the person with `handle` holds on `today`: as written, or re-dated into
+    /// the fiscal year of `today` when the file sets `vouchers_follow_today` (module docs). A
+    /// voucher that cannot be re-dated (the result would leave the years 1..=9999) is given
+    /// as written. `None` when nobody has that handle.
+    pub fn vouchers_on(&self, handle: &str, today: Date) -> Option<Vec<Voucher>> {
+        let person = self.person(handle)?;
+        if !self.file.vouchers_follow_today {
+            return Some(person.vouchers.clone());
+        }
+        Some(
+            person
+                .vouchers
+                .iter()
+                .map(|v| rolling::redated(v, today).unwrap_or_else(|| v.clone()))
+                .collect(),
+        )
+    }
+
     /// The registered devices.
     pub fn devices(&self) -> &[DevicePlan] {
         &self.file.devices
@@ -397,6 +429,8 @@ impl Registry {
         }
     }
 }
+
+mod rolling;
 
 #[cfg(test)]
 mod tests;

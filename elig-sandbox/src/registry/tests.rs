@@ -215,3 +215,60 @@ fn vouchers_are_strictly_valid_and_match_their_holders() {
     }
     assert_eq!(kinds.len(), 2, "both 受診券 and 利用券 are present");
 }
+
+#[test]
+fn fiscal_years_run_from_april() {
+    assert_eq!(rolling::fiscal_year(day(2031, 3, 31)), 2030);
+    assert_eq!(rolling::fiscal_year(day(2031, 4, 1)), 2031);
+    assert_eq!(
+        rolling::add_years(day(2024, 2, 29), 1),
+        Some(day(2025, 2, 28))
+    );
+    assert_eq!(
+        rolling::add_years(day(2024, 2, 29), 4),
+        Some(day(2028, 2, 29))
+    );
+    assert_eq!(rolling::add_years(day(9999, 1, 1), 1), None);
+}
+
+#[test]
+fn the_default_vouchers_follow_the_fiscal_year_of_today() {
+    let r = registry();
+    let as_written = &r.person("P01").unwrap().vouchers[0];
+    assert_eq!(as_written.expires_on(), day(2027, 3, 31));
+    for (today, issued, expires, number) in [
+        (day(2026, 4, 1), day(2026, 4, 1), day(2027, 3, 31), "26"),
+        (day(2031, 6, 15), day(2031, 4, 1), day(2032, 3, 31), "31"),
+        (day(2031, 3, 31), day(2030, 4, 1), day(2031, 3, 31), "30"),
+        (day(2020, 5, 1), day(2020, 4, 1), day(2021, 3, 31), "20"),
+    ] {
+        let vouchers = r.vouchers_on("P01", today).unwrap();
+        let v = &vouchers[0];
+        assert_eq!(
+            (v.issued_on(), v.expires_on()),
+            (issued, expires),
+            "{today}"
+        );
+        assert_eq!(v.number().fiscal_year_digits(), number);
+        assert!(v.is_unexpired_on(today));
+        // Only the dates and the number's year move.
+        assert_eq!(v.person(), as_written.person());
+        assert_eq!(v.insurer_number(), as_written.insurer_number());
+    }
+    assert!(r.vouchers_on("nobody", day(2031, 6, 15)).is_none());
+}
+
+#[test]
+fn a_file_without_the_flag_keeps_its_vouchers_as_written() {
+    let mut file: serde_json::Value = serde_json::from_str(DEFAULT_REGISTRY_JSON).unwrap();
+    file.as_object_mut()
+        .unwrap()
+        .remove("vouchers_follow_today");
+    let r = Registry::from_json(&file.to_string()).unwrap();
+    let v = r.vouchers_on("P01", day(2031, 6, 15)).unwrap();
+    assert_eq!(v[0].expires_on(), day(2027, 3, 31));
+    // And the flag survives the round trip through `to_json`.
+    let again = Registry::from_json(&registry().to_json().unwrap()).unwrap();
+    let v = again.vouchers_on("P01", day(2031, 6, 15)).unwrap();
+    assert_eq!(v[0].expires_on(), day(2032, 3, 31));
+}

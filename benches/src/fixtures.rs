@@ -280,7 +280,8 @@ fn gateway_bodies(
         "time",
         voucher_model::DateTime::parse_compact("20251001093000"),
     )?;
-    let visual = elig_sandbox::inquiry::with_visual(unsigned, "受付 山田", at, true);
+    let visual = elig_sandbox::inquiry::with_visual(unsigned, "受付 山田", at, true)
+        .map_err(|e| FixtureError::Data(e.to_string()))?;
     let registry = elig_sandbox::registry::Registry::default_registry()
         .map_err(|e| FixtureError::Data(e.to_string()))?;
     let person = registry

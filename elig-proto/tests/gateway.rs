@@ -13,6 +13,7 @@ use elig_proto::gateway::{
     EncodeError, InquiryDigest, InquiryRequest, InquiryResult, Message, PinProof, Proof,
     RejectReason, Rejection, RequestId, SignatureBytes, ToBeSigned, VisualAttestation,
 };
+use voucher_model::evidence::{AttestationError, MAX_STAFF_ID_CHARS};
 use voucher_model::{
     BranchNumber, CardNumber, CardSymbol, CheckupInstitutionNumber, ConsentFlag, Date, DateTime,
     Facility, InsurerNumber, OnlineQualificationCode, QualificationRecord, QualificationResponse,
@@ -214,7 +215,7 @@ fn inquiry_json_shape_and_round_trip() {
 fn visual_inquiry_round_trip_and_attestation() {
     let mut inquiry = pin_inquiry();
     let at = DateTime::parse_compact("20261124101500").unwrap();
-    inquiry.proof = Proof::Visual(VisualAttestation::new("staff-07", at, true));
+    inquiry.proof = Proof::Visual(VisualAttestation::new("staff-07", at, true).unwrap());
     let body = gateway::encode(&inquiry).unwrap();
     let text = String::from_utf8(body.clone()).unwrap();
     assert!(text.contains(r#""proof":{"visual":{"confirmed_by":"staff-07","confirmed_at":"20261124101500","photo_matches":true}}"#));
@@ -225,14 +226,29 @@ fn visual_inquiry_round_trip_and_attestation() {
         panic!("visual proof expected")
     };
     assert!(v.is_complete());
-    assert!(!VisualAttestation::new("  ", at, true).is_complete());
-    assert!(!VisualAttestation::new("staff-07", at, false).is_complete());
-    // Built by `new`: cut and cleaned, so it always encodes.
-    let long = VisualAttestation::new(&"田".repeat(100), at, true);
-    assert_eq!(
-        long.confirmed_by.chars().count(),
-        VisualAttestation::MAX_STAFF_LEN
+    assert!(
+        !VisualAttestation::new("  ", at, true)
+            .unwrap()
+            .is_complete()
     );
+    assert!(
+        !VisualAttestation::new("staff-07", at, false)
+            .unwrap()
+            .is_complete()
+    );
+    // Built by `new`: voucher-model's one rule, counted in characters; too long or unclean
+    // is refused, not cut (issue 10: neither side truncates).
+    let longest = VisualAttestation::new(&"田".repeat(MAX_STAFF_ID_CHARS), at, true).unwrap();
+    assert_eq!(longest.confirmed_by.chars().count(), MAX_STAFF_ID_CHARS);
+    assert_eq!(
+        VisualAttestation::new(&"田".repeat(MAX_STAFF_ID_CHARS + 1), at, true),
+        Err(AttestationError::InvalidStaffId)
+    );
+    assert_eq!(
+        VisualAttestation::new("a\u{0}b", at, true),
+        Err(AttestationError::InvalidStaffId)
+    );
+    let long = longest;
     let mut direct = back.clone();
     direct.proof = Proof::Visual(long);
     assert!(gateway::encode(&direct).is_ok());
@@ -246,6 +262,24 @@ fn visual_inquiry_round_trip_and_attestation() {
             message: "inquiry",
             ..
         })
+    ));
+}
+
+/// The gateway side of the staff-identifier rule: a body whose `confirmed_by` has 64
+/// characters decodes, 65 does not (the same count as the client side's `new`).
+#[test]
+fn decoding_counts_confirmed_by_in_characters() {
+    let mut inquiry = pin_inquiry();
+    let at = DateTime::parse_compact("20261124101500").unwrap();
+    inquiry.proof = Proof::Visual(VisualAttestation::new("staff-07", at, true).unwrap());
+    let text = String::from_utf8(gateway::encode(&inquiry).unwrap()).unwrap();
+    let with = |who: &str| text.replace("\"staff-07\"", &format!("\"{who}\""));
+    let ok = with(&"田".repeat(MAX_STAFF_ID_CHARS));
+    assert!(gateway::decode::<InquiryRequest>(ok.as_bytes()).is_ok());
+    let long = with(&"田".repeat(MAX_STAFF_ID_CHARS + 1));
+    assert!(matches!(
+        gateway::decode::<InquiryRequest>(long.as_bytes()),
+        Err(DecodeError::Malformed { .. })
     ));
 }
 

@@ -65,7 +65,7 @@ fn proof() -> impl Strategy<Value = Proof> {
                 SignatureBytes::new(s).unwrap()
             ))),
         ("[a-zA-Z0-9 田中-]{0,20}", date_time(), any::<bool>())
-            .prop_map(|(who, at, ok)| Proof::Visual(VisualAttestation::new(&who, at, ok))),
+            .prop_map(|(who, at, ok)| Proof::Visual(VisualAttestation::new(&who, at, ok).unwrap())),
     ]
 }
 

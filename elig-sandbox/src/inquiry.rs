@@ -50,7 +50,10 @@ pub fn unsigned(
         checkup_date,
         search.cloned(),
         certificate,
-        Proof::Visual(VisualAttestation::new("", midnight, false)),
+        Proof::Visual(
+            VisualAttestation::new("", midnight, false)
+                .map_err(|e| BuildError::Field(e.to_string()))?,
+        ),
     ))
 }
 
@@ -80,17 +83,17 @@ pub fn with_pin(
     Ok(request)
 }
 
-/// Sets the 目視確認 proof: who compared the photo, when, and whether it matched.
+/// Sets the 目視確認 proof: who compared the photo, when, and whether it matched. A
+/// `confirmed_by` that breaks voucher-model's staff-identifier rule (more than 64
+/// characters, control characters) is refused, not cut.
 pub fn with_visual(
     mut request: InquiryRequest,
     confirmed_by: &str,
     confirmed_at: DateTime,
     photo_matches: bool,
-) -> InquiryRequest {
-    request.proof = Proof::Visual(VisualAttestation::new(
-        confirmed_by,
-        confirmed_at,
-        photo_matches,
-    ));
-    request
+) -> Result<InquiryRequest, BuildError> {
+    let attestation = VisualAttestation::new(confirmed_by, confirmed_at, photo_matches)
+        .map_err(|e| BuildError::Field(e.to_string()))?;
+    request.proof = Proof::Visual(attestation);
+    Ok(request)
 }

@@ -90,7 +90,7 @@ async fn visual_confirmation_is_accepted_and_marked() {
         &card.cert_der,
     )
     .unwrap();
-    let request = inquiry::with_visual(request, "staff-07", at, true);
+    let request = inquiry::with_visual(request, "staff-07", at, true).unwrap();
     let Answer::Ok(result) = client.inquiry(&request).await.unwrap() else {
         panic!("visual inquiry refused")
     };
@@ -114,7 +114,7 @@ async fn visual_confirmation_is_accepted_and_marked() {
         &card.cert_der,
     )
     .unwrap();
-    let request = inquiry::with_visual(request, "staff-07", at, false);
+    let request = inquiry::with_visual(request, "staff-07", at, false).unwrap();
     let (status, reason) = rejected(client.inquiry(&request).await.unwrap());
     assert_eq!((status, reason), (422, RejectReason::AttestationMissing));
 }
@@ -252,7 +252,8 @@ async fn the_authentication_cas_own_certificate_is_not_a_card() {
         "staff-1",
         DateTime::new(today(), 9, 0, 0).unwrap(),
         true,
-    );
+    )
+    .unwrap();
     let (status, reason) = rejected(client.inquiry(&request).await.unwrap());
     assert_eq!((status, reason), (422, RejectReason::CertificateUntrusted));
 }
@@ -498,7 +499,7 @@ async fn visual_attestation_must_be_made_today_and_not_in_the_future() {
     let visual = |id: &str, at: DateTime| {
         let request =
             inquiry::unsigned(id, &facility("clinic"), today(), None, &card.cert_der).unwrap();
-        inquiry::with_visual(request, "staff-07", at, true)
+        inquiry::with_visual(request, "staff-07", at, true).unwrap()
     };
     let yesterday = DateTime::new(voucher_model::Date::new(2026, 3, 31).unwrap(), 11, 0, 0);
     for (id, at) in [

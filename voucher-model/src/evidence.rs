@@ -30,8 +30,34 @@ pub const OLD_CARD_LAST_DAY: Date = match Date::from_ymd(2025, 12, 1) {
     None => Date::MIN,
 };
 
-/// Longest staff identifier in an attestation, in bytes (our own bound).
-pub const MAX_STAFF_ID_BYTES: usize = 64;
+/// Longest staff identifier in an attestation, in characters (Unicode scalar values; our
+/// own bound). The same rule holds where the client builds an attestation
+/// ([`StaffAttestation::new`]) and where the gateway protocol carries and checks one
+/// (elig-proto's `VisualAttestation`): both call [`check_staff_id`].
+pub const MAX_STAFF_ID_CHARS: usize = 64;
+
+/// The one rule for a staff identifier's length and characters, on every side: at most
+/// [`MAX_STAFF_ID_CHARS`] characters (counted as characters, not bytes: `田` is one) and no
+/// control characters. A longer or unclean identifier is refused, never cut or cleaned.
+/// Emptiness is not checked here: [`StaffAttestation::new`] refuses a blank identifier,
+/// while the gateway protocol reads an empty one as "not attested".
+///
+/// ```
+/// use voucher_model::evidence::{check_staff_id, MAX_STAFF_ID_CHARS};
+/// assert!(check_staff_id(&"田".repeat(MAX_STAFF_ID_CHARS)).is_ok());
+/// assert!(check_staff_id(&"田".repeat(MAX_STAFF_ID_CHARS + 1)).is_err());
+/// assert!(check_staff_id("a\nb").is_err());
+/// ```
+pub fn check_staff_id(staff_id: &str) -> Result<(), AttestationError> {
+    let mut count: usize = 0;
+    for c in staff_id.chars() {
+        count = count.saturating_add(1);
+        if count > MAX_STAFF_ID_CHARS || c.is_control() {
+            return Err(AttestationError::InvalidStaffId);
+        }
+    }
+    Ok(())
+}
 
 /// A staff member's attestation: who did the visual or manual check, and when.
 ///
@@ -60,8 +86,8 @@ pub enum AttestationError {
     /// Empty or blank staff identifier.
     #[error("the attestation names no staff member")]
     MissingStaff,
-    /// Longer than [`MAX_STAFF_ID_BYTES`] or containing control characters.
-    #[error("the staff identifier is longer than 64 bytes or contains control characters")]
+    /// Longer than [`MAX_STAFF_ID_CHARS`] characters or containing control characters.
+    #[error("the staff identifier is longer than 64 characters or contains control characters")]
     InvalidStaffId,
 }
 
@@ -71,7 +97,7 @@ impl AttestationError {
         match self {
             AttestationError::MissingStaff => "確認した職員が入力されていません。",
             AttestationError::InvalidStaffId => {
-                "職員の識別子が長すぎるか、使えない文字が含まれています（64バイトまで）。"
+                "職員の識別子が長すぎるか、使えない文字が含まれています（64文字まで）。"
             }
         }
     }
@@ -83,15 +109,15 @@ impl AttestationError {
 }
 
 impl StaffAttestation {
-    /// Records that `staff_id` did the check at `attested_at`.
+    /// Records that `staff_id` did the check at `attested_at`. Surrounding spaces are
+    /// trimmed; a blank identifier is [`AttestationError::MissingStaff`], one that breaks
+    /// [`check_staff_id`] is [`AttestationError::InvalidStaffId`].
     pub fn new(staff_id: &str, attested_at: DateTime) -> Result<Self, AttestationError> {
         let id = trim_spaces(staff_id);
         if id.is_empty() {
             return Err(AttestationError::MissingStaff);
         }
-        if id.len() > MAX_STAFF_ID_BYTES || id.chars().any(char::is_control) {
-            return Err(AttestationError::InvalidStaffId);
-        }
+        check_staff_id(id)?;
         Ok(StaffAttestation {
             staff_id: id.to_owned(),
             attested_at,

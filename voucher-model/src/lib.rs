@@ -29,8 +29,9 @@ pub mod verdict;
 pub mod voucher;
 
 pub use evidence::{
-    AttestationError, Evidence, EvidenceKind, OLD_CARD_LAST_DAY, OnlineChannel, OnlineCheck,
-    OnlineMode, QualificationReading, StaffAttestation, StaffAttestationFields,
+    AttestationError, Evidence, EvidenceKind, MAX_STAFF_ID_CHARS, OLD_CARD_LAST_DAY, OnlineChannel,
+    OnlineCheck, OnlineMode, QualificationReading, StaffAttestation, StaffAttestationFields,
+    check_staff_id,
 };
 pub use purpose::{Purpose, PurposeError, RequestedUse};
 pub use verdict::{

@@ -20,6 +20,18 @@ fn attestation_needs_a_staff_member() {
         StaffAttestation::new("a\nb", at),
         Err(AttestationError::InvalidStaffId)
     );
+    // Counted in characters: 64 kanji (192 bytes) pass, 65 do not.
+    let kanji = "田".repeat(MAX_STAFF_ID_CHARS);
+    assert_eq!(StaffAttestation::new(&kanji, at).unwrap().staff_id(), kanji);
+    assert_eq!(
+        StaffAttestation::new(&"田".repeat(MAX_STAFF_ID_CHARS + 1), at),
+        Err(AttestationError::InvalidStaffId)
+    );
+    assert_eq!(check_staff_id(""), Ok(()));
+    assert_eq!(
+        check_staff_id("a\u{7f}"),
+        Err(AttestationError::InvalidStaffId)
+    );
     let a = StaffAttestation::new(" 受付 山田 ", at).unwrap();
     assert_eq!(a.staff_id(), "受付 山田");
     assert_eq!(a.attested_at(), at);

@@ -3,6 +3,7 @@
 use core::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use voucher_model::evidence::{AttestationError, check_staff_id};
 use voucher_model::{Date, DateTime, Facility, QualificationResponse, SearchInfo};
 
 use super::reason::RejectReason;
@@ -328,7 +329,9 @@ impl PinProof {
 #[non_exhaustive]
 pub struct VisualAttestation {
     /// Who confirmed: a staff identifier of the institution's choosing (not necessarily a
-    /// name), at most 64 characters, no control characters. Empty means "not attested".
+    /// name) under voucher-model's one rule ([`check_staff_id`]: at most
+    /// [`MAX_STAFF_ID_CHARS`](voucher_model::evidence::MAX_STAFF_ID_CHARS) characters, no control characters). Empty means "not
+    /// attested".
     #[serde(deserialize_with = "de_staff")]
     pub confirmed_by: String,
     /// When, Japan time, `yyyyMMddHHmmss`.
@@ -338,13 +341,10 @@ pub struct VisualAttestation {
     pub photo_matches: bool,
 }
 
-/// The rule of `confirmed_by`: at most 64 characters, no control characters.
+/// The rule of `confirmed_by`, as a decode or encode message: voucher-model's
+/// [`check_staff_id`].
 pub(super) fn check_staff(text: &str) -> Result<(), String> {
-    if text.chars().count() > VisualAttestation::MAX_STAFF_LEN || text.chars().any(char::is_control)
-    {
-        return Err("confirmed_by must be at most 64 characters without control characters".into());
-    }
-    Ok(())
+    check_staff_id(text).map_err(|e| format!("confirmed_by: {e}"))
 }
 
 fn de_staff<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
@@ -353,7 +353,8 @@ fn de_staff<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Err
     Ok(text)
 }
 
-/// Cuts `text` to `max` characters and turns control characters into spaces.
+/// Cuts `text` to `max` characters and turns control characters into spaces (for the
+/// gateway's own rejection messages).
 fn sanitize(text: &str, max: usize) -> String {
     text.chars()
         .take(max)
@@ -362,17 +363,21 @@ fn sanitize(text: &str, max: usize) -> String {
 }
 
 impl VisualAttestation {
-    /// Longest `confirmed_by`, in characters.
-    pub const MAX_STAFF_LEN: usize = 64;
-
-    /// An attestation. `confirmed_by` is cut to [`Self::MAX_STAFF_LEN`] characters and
-    /// control characters become spaces, so what is built here always encodes.
-    pub fn new(confirmed_by: &str, confirmed_at: DateTime, photo_matches: bool) -> Self {
-        Self {
-            confirmed_by: sanitize(confirmed_by, Self::MAX_STAFF_LEN),
+    /// An attestation. A `confirmed_by` that breaks [`check_staff_id`] (longer than
+    /// [`MAX_STAFF_ID_CHARS`](voucher_model::evidence::MAX_STAFF_ID_CHARS) characters, or with control characters) is refused, never cut
+    /// or cleaned: the caller typed it and must correct it. An empty one is accepted and
+    /// means "not attested" (the gateway answers [`RejectReason::AttestationMissing`]).
+    pub fn new(
+        confirmed_by: &str,
+        confirmed_at: DateTime,
+        photo_matches: bool,
+    ) -> Result<Self, AttestationError> {
+        check_staff_id(confirmed_by)?;
+        Ok(Self {
+            confirmed_by: confirmed_by.to_owned(),
             confirmed_at,
             photo_matches,
-        }
+        })
     }
 
     /// True when someone is named and states that the photo matches; otherwise the gateway

@@ -24,6 +24,7 @@ pub use record::{
     SpecificDiseasesCertificateInfo, UnknownElement,
 };
 pub mod evidence;
+pub mod next_step;
 pub mod purpose;
 pub mod verdict;
 pub mod voucher;

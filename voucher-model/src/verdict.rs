@@ -26,6 +26,8 @@ use serde::{Deserialize, Serialize};
 
 pub use reason::Reason;
 
+pub use crate::next_step::NextStep;
+
 use crate::date::{Date, DateTime};
 use crate::evidence::{Evidence, EvidenceKind, OnlineChannel, StaffAttestation};
 use crate::purpose::Purpose;
@@ -67,57 +69,6 @@ impl Outcome {
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label_en())
-    }
-}
-
-/// What the operator should do next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum NextStep {
-    /// Nothing: proceed with the checkup.
-    Proceed,
-    /// Look at the warnings and decide.
-    ReviewWarnings,
-    /// Check again later, or use other evidence.
-    RetryOrOtherEvidence,
-    /// The evidence is not acceptable: use another kind.
-    UseOtherEvidence,
-    /// Compare the voucher and the evidence again (typing errors, wrong voucher).
-    CheckVoucherAndEvidence,
-    /// Contact the insurer that issued the voucher.
-    ContactInsurer,
-}
-
-impl NextStep {
-    /// Japanese instruction.
-    pub fn message_ja(self) -> &'static str {
-        match self {
-            NextStep::Proceed => "受付を進めてください。",
-            NextStep::ReviewWarnings => "注意事項を確認のうえ、受付を判断してください。",
-            NextStep::RetryOrOtherEvidence => {
-                "時間をおいて再度確認するか、別の方法で資格を確認してください。"
-            }
-            NextStep::UseOtherEvidence => {
-                "マイナ保険証、マイナポータル、資格確認書など別の方法で資格を確認してください。"
-            }
-            NextStep::CheckVoucherAndEvidence => {
-                "受診券・利用券と資格情報の記載内容をもう一度確認してください。"
-            }
-            NextStep::ContactInsurer => "券を発行した保険者に問い合わせてください。",
-        }
-    }
-
-    /// English instruction.
-    pub fn message_en(self) -> &'static str {
-        match self {
-            NextStep::Proceed => "proceed",
-            NextStep::ReviewWarnings => "review the warnings and decide",
-            NextStep::RetryOrOtherEvidence => "retry later or use other evidence",
-            NextStep::UseOtherEvidence => "use another kind of evidence",
-            NextStep::CheckVoucherAndEvidence => "compare the voucher and the evidence again",
-            NextStep::ContactInsurer => "contact the insurer that issued the voucher",
-        }
     }
 }
 

@@ -3,6 +3,7 @@
 use core::fmt;
 
 use serde::{Deserialize, Serialize};
+use voucher_model::NextStep;
 
 /// Why the gateway refused a request. Closed set: a client can act on every value, and a
 /// gateway may not invent others within one protocol version. On the wire it is the
@@ -165,6 +166,43 @@ impl RejectReason {
             | Self::SignatureInvalid => Fault::Client,
         }
     }
+
+    /// What the operator (reception staff) should do next, in voucher-model's vocabulary
+    /// (its `message_ja` / `message_en` say it to the screen). This project's design:
+    ///
+    /// | Reasons | Next step |
+    /// |---|---|
+    /// | `challenge_unknown`, `challenge_expired`, `challenge_replayed` | [`NextStep::RetryNow`] |
+    /// | `rate_limited`, `internal` | [`NextStep::RetryOrOtherEvidence`] |
+    /// | `certificate_untrusted`, `certificate_expired`, `certificate_not_yet_valid`, `certificate_revoked` | [`NextStep::UseOtherEvidence`] (this card cannot be used) |
+    /// | `unknown_device`, `wrong_facility` | [`NextStep::FixDeviceSetup`] |
+    /// | `wrong_date` | [`NextStep::CheckClock`] |
+    /// | `attestation_missing` | [`NextStep::CompleteVisualConfirmation`] |
+    /// | every other reason (the client software sent something wrong) | [`NextStep::ContactVendor`] |
+    pub fn next_step(self) -> NextStep {
+        match self {
+            Self::ChallengeUnknown | Self::ChallengeExpired | Self::ChallengeReplayed => {
+                NextStep::RetryNow
+            }
+            Self::RateLimited | Self::Internal => NextStep::RetryOrOtherEvidence,
+            Self::CertificateUntrusted
+            | Self::CertificateExpired
+            | Self::CertificateNotYetValid
+            | Self::CertificateRevoked => NextStep::UseOtherEvidence,
+            Self::UnknownDevice | Self::WrongFacility => NextStep::FixDeviceSetup,
+            Self::WrongDate => NextStep::CheckClock,
+            Self::AttestationMissing => NextStep::CompleteVisualConfirmation,
+            Self::MalformedRequest
+            | Self::BodyTooLarge
+            | Self::UnsupportedVersion
+            | Self::UnsupportedMediaType
+            | Self::NotFound
+            | Self::MethodNotAllowed
+            | Self::ChallengeWrongDevice
+            | Self::DigestMismatch
+            | Self::SignatureInvalid => NextStep::ContactVendor,
+        }
+    }
 }
 
 impl fmt::Display for RejectReason {
@@ -191,4 +229,53 @@ pub enum Fault {
     /// The client software sent something wrong (or something forged): a bug to report,
     /// never retried blindly.
     Client,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every one of the 22 reasons has its step, stated once more here so a changed mapping
+    /// is a visible test change.
+    #[test]
+    fn every_reason_maps_to_a_next_step() {
+        use NextStep::*;
+        use RejectReason as R;
+        let table: [(RejectReason, NextStep); 22] = [
+            (R::UnknownDevice, FixDeviceSetup),
+            (R::MalformedRequest, ContactVendor),
+            (R::BodyTooLarge, ContactVendor),
+            (R::UnsupportedVersion, ContactVendor),
+            (R::UnsupportedMediaType, ContactVendor),
+            (R::NotFound, ContactVendor),
+            (R::MethodNotAllowed, ContactVendor),
+            (R::CertificateUntrusted, UseOtherEvidence),
+            (R::CertificateExpired, UseOtherEvidence),
+            (R::CertificateNotYetValid, UseOtherEvidence),
+            (R::CertificateRevoked, UseOtherEvidence),
+            (R::ChallengeUnknown, RetryNow),
+            (R::ChallengeExpired, RetryNow),
+            (R::ChallengeReplayed, RetryNow),
+            (R::ChallengeWrongDevice, ContactVendor),
+            (R::DigestMismatch, ContactVendor),
+            (R::WrongFacility, FixDeviceSetup),
+            (R::WrongDate, CheckClock),
+            (R::SignatureInvalid, ContactVendor),
+            (R::AttestationMissing, CompleteVisualConfirmation),
+            (R::RateLimited, RetryOrOtherEvidence),
+            (R::Internal, RetryOrOtherEvidence),
+        ];
+        assert_eq!(table.map(|(r, _)| r), RejectReason::ALL);
+        for (reason, step) in table {
+            assert_eq!(reason.next_step(), step, "{reason}");
+            assert!(!reason.next_step().message_ja().is_empty(), "{reason}");
+            assert!(!reason.next_step().message_en().is_empty(), "{reason}");
+            // The step agrees with who must act.
+            let vendor = reason.fault() == Fault::Client;
+            assert_eq!(step == ContactVendor, vendor, "{reason}");
+            if reason.fault() == Fault::Card {
+                assert_eq!(step, UseOtherEvidence, "{reason}");
+            }
+        }
+    }
 }

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::NextStep;
 use crate::date::Date;
+use crate::next_step::NextStep;
 use crate::voucher::VoucherKind;
 
 /// The reason behind one finding of a verdict.

@@ -3,9 +3,10 @@
 use super::compare::compare_record;
 use super::findings::Findings;
 use super::online::check_online;
-use super::{EvidenceBasis, Field, FieldStatus, Finding, NextStep, Outcome, Reason, Verdict};
+use super::{EvidenceBasis, Field, FieldStatus, Finding, Outcome, Reason, Verdict};
 use crate::date::Date;
 use crate::evidence::{Evidence, OLD_CARD_LAST_DAY, OnlineMode, QualificationReading};
+use crate::next_step::NextStep;
 use crate::purpose::Purpose;
 use crate::record::QualificationRecord;
 use crate::voucher::Voucher;

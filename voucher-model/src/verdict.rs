@@ -8,6 +8,9 @@
 //!   date inside [QualificationDate, DisqualificationDate));
 //! - the voucher must not be expired; the evidence must be acceptable on that date.
 //!
+//! An inbound identifier with a bad check digit (read leniently) is a warning (vouchers.md,
+//! "Identifiers"), so such a verdict is at best `NeedsStaffReview`.
+//!
 //! Our own design: how several results (複数該当) are handled, that a result for another
 //! date, a lookup keyed on card numbers, or a staff attestation made on another day is a
 //! warning, and the defensive rule that a verdict is
@@ -115,6 +118,8 @@ pub enum Field {
     NameKana,
     /// 生年月日.
     BirthDate,
+    /// The check digit of an identifier received from the evidence.
+    CheckDigit,
 }
 
 impl Field {
@@ -140,6 +145,7 @@ impl Field {
             Field::Name => "氏名",
             Field::NameKana => "氏名カナ",
             Field::BirthDate => "生年月日",
+            Field::CheckDigit => "検証番号",
         }
     }
 
@@ -165,6 +171,7 @@ impl Field {
             Field::Name => "name",
             Field::NameKana => "name (kana)",
             Field::BirthDate => "birth date",
+            Field::CheckDigit => "check digit",
         }
     }
 }

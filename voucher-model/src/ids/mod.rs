@@ -33,8 +33,9 @@ pub use voucher_number::VoucherNumber;
 
 use crate::text::{MAX_RAW_INPUT_BYTES, fold_digit, trim_spaces};
 
-/// Which identifier a parse error is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Which identifier a parse error (or a verdict's check-digit finding) is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum IdKind {
     /// 保険者番号.

@@ -3,6 +3,7 @@
 use super::Reason;
 use super::findings::Findings;
 use super::{Field, FieldStatus};
+use crate::ids::IdKind;
 use crate::record::QualificationRecord;
 use crate::text::name_comparison_form;
 use crate::voucher::Voucher;
@@ -28,6 +29,9 @@ pub(super) fn compare_record(f: &mut Findings, voucher: &Voucher, record: &Quali
             .map(|n| n.as_str()),
         record.insured_identification_number.as_ref() == Some(voucher.card_number()),
     );
+    if let Some(insurer) = &record.insurer_number {
+        flag_check_digit(f, IdKind::InsurerNumber, insurer.check_digit_ok());
+    }
     // 記号: must match when both have it; one side missing is a warning.
     let v_sym = voucher.card_symbol();
     let e_sym = record.insured_card_symbol.as_ref();
@@ -100,6 +104,18 @@ pub(super) fn compare_record(f: &mut Findings, voucher: &Voucher, record: &Quali
         None => (FieldStatus::NotCompared, Reason::MissingInEvidence),
     };
     f.push_values(Field::BirthDate, status, reason, vals.0, vals.1);
+}
+
+/// A warning when an identifier received from the evidence (read leniently) has a wrong
+/// check digit: vouchers.md, "an inbound message with a bad check digit is a warning".
+pub(super) fn flag_check_digit(f: &mut Findings, identifier: IdKind, check_digit_ok: bool) {
+    if !check_digit_ok {
+        f.push(
+            Field::CheckDigit,
+            FieldStatus::Warning,
+            Reason::BadCheckDigit { identifier },
+        );
+    }
 }
 
 /// (status, reason) for a comparison: equal → Matched (Equal or EqualAfterNormalization);

@@ -1,7 +1,7 @@
 //! The online check's result: status fields, validity, choosing the record to compare.
 
 use super::Reason;
-use super::compare::compare_record;
+use super::compare::{compare_record, flag_check_digit};
 use super::findings::Findings;
 use super::{Field, FieldStatus};
 use crate::codes::{
@@ -9,6 +9,7 @@ use crate::codes::{
 };
 use crate::date::Date;
 use crate::evidence::OnlineCheck;
+use crate::ids::IdKind;
 use crate::record::{QualificationRecord, QualificationResponse};
 use crate::voucher::Voucher;
 
@@ -33,6 +34,9 @@ pub(super) fn check_online(
             Reason::ConfirmationDateDiffers { confirmed_for },
         ),
         None => {}
+    }
+    if let Some(code) = &r.medical_institution_code {
+        flag_check_digit(f, IdKind::MedicalInstitutionCode, code.check_digit_ok());
     }
     if !check_status(f, r) {
         return None;

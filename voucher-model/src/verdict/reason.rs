@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
+use crate::ids::IdKind;
 use crate::next_step::NextStep;
 use crate::voucher::VoucherKind;
 
@@ -27,6 +28,13 @@ pub enum Reason {
     MissingOnVoucher,
     /// Neither side has the value.
     AbsentOnBoth,
+    // --- purpose and voucher ---
+    /// An identifier received from the evidence has a wrong check digit (read leniently,
+    /// vouchers.md: a warning, so staff look at it).
+    BadCheckDigit {
+        /// Which identifier.
+        identifier: IdKind,
+    },
     // --- purpose and voucher ---
     /// The voucher is the kind the purpose needs.
     VoucherFitsPurpose,
@@ -264,6 +272,10 @@ impl Reason {
             Reason::AttestedOnAnotherDay { attested_on } => {
                 format!("職員の確認（{attested_on}）が受診日と異なる日に行われています。")
             }
+            Reason::BadCheckDigit { identifier } => format!(
+                "受け取った{}の検証番号（末尾の数字）が正しくありません。記載内容を確認してください。",
+                identifier.name_ja()
+            ),
             Reason::ConfirmationDateMatches => "受診日の資格を照会しました。".into(),
             Reason::ConfirmationDateDiffers { confirmed_for } => {
                 format!("照会は{confirmed_for}の資格についてのもので、受診日と異なります。")
@@ -391,6 +403,9 @@ impl Reason {
             Reason::AttestedOnAnotherDay { attested_on } => {
                 format!("attested on {attested_on}, not on the checkup date")
             }
+            Reason::BadCheckDigit { identifier } => {
+                format!("the received {} has a wrong check digit", identifier.name_en())
+            }
             Reason::ConfirmationDateMatches => "checked for the checkup date".into(),
             Reason::ConfirmationDateDiffers { confirmed_for } => {
                 format!("checked for {confirmed_for}, not the checkup date")
@@ -483,6 +498,7 @@ impl Reason {
             | Reason::MissingInEvidence
             | Reason::MissingOnVoucher
             | Reason::NoRecordMatchesVoucher { .. }
+            | Reason::BadCheckDigit { .. }
             | Reason::CheckupBeforeIssue { .. } => NextStep::CheckVoucherAndEvidence,
             _ => NextStep::ReviewWarnings,
         }

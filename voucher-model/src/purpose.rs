@@ -12,10 +12,24 @@ use serde::{Deserialize, Serialize};
 use crate::voucher::VoucherKind;
 
 /// A purpose for which the qualification check is permitted.
+///
+/// Its field is private: the only way to a `Purpose` is the gate
+/// [`Purpose::for_online_check`] (or serde, which goes through the same gate), so a
+/// verdict can never be asked for a use the online check may not serve, such as identity
+/// verification (本人確認). Serde: the snake_case name of the [`RequestedUse`]
+/// (`"specific_health_checkup"`); `"identity_verification"` is refused.
+///
+/// ```compile_fail
+/// // No variant to build directly:
+/// let p = voucher_model::Purpose::SpecificHealthCheckup;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Purpose {
+#[serde(try_from = "RequestedUse", into = "RequestedUse")]
+pub struct Purpose(Permitted);
+
+/// The uses the gate lets through (private: see [`Purpose`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Permitted {
     /// 特定健診 (specific health checkup), with a 受診券.
     SpecificHealthCheckup,
     /// 特定保健指導 (specific health guidance), with a 利用券.
@@ -28,58 +42,78 @@ pub enum Purpose {
 impl Purpose {
     /// The voucher this purpose is checked against.
     pub fn voucher_kind(self) -> VoucherKind {
-        match self {
-            Purpose::SpecificHealthCheckup | Purpose::NingenDockInsurerConfirmation => {
+        match self.0 {
+            Permitted::SpecificHealthCheckup | Permitted::NingenDockInsurerConfirmation => {
                 VoucherKind::Checkup
             }
-            Purpose::SpecificHealthGuidance => VoucherKind::Guidance,
+            Permitted::SpecificHealthGuidance => VoucherKind::Guidance,
+        }
+    }
+
+    /// What the operator asked for that the gate let through.
+    pub fn requested_use(self) -> RequestedUse {
+        match self.0 {
+            Permitted::SpecificHealthCheckup => RequestedUse::SpecificHealthCheckup,
+            Permitted::SpecificHealthGuidance => RequestedUse::SpecificHealthGuidance,
+            Permitted::NingenDockInsurerConfirmation => RequestedUse::NingenDockInsurerConfirmation,
         }
     }
 
     /// Japanese name.
     pub fn name_ja(self) -> &'static str {
-        match self {
-            Purpose::SpecificHealthCheckup => "特定健診",
-            Purpose::SpecificHealthGuidance => "特定保健指導",
-            Purpose::NingenDockInsurerConfirmation => "人間ドック（契約に基づく保険者の確認）",
+        match self.0 {
+            Permitted::SpecificHealthCheckup => "特定健診",
+            Permitted::SpecificHealthGuidance => "特定保健指導",
+            Permitted::NingenDockInsurerConfirmation => "人間ドック（契約に基づく保険者の確認）",
         }
     }
 
     /// English name.
     pub fn name_en(self) -> &'static str {
-        match self {
-            Purpose::SpecificHealthCheckup => "specific health checkup",
-            Purpose::SpecificHealthGuidance => "specific health guidance",
-            Purpose::NingenDockInsurerConfirmation => {
+        match self.0 {
+            Permitted::SpecificHealthCheckup => "specific health checkup",
+            Permitted::SpecificHealthGuidance => "specific health guidance",
+            Permitted::NingenDockInsurerConfirmation => {
                 "ningen dock (confirming the insurer under a contract)"
             }
         }
     }
 
-    /// Turns what the operator asked for into a permitted purpose, refusing identity
-    /// verification.
+    /// The gate: turns what the operator asked for into a permitted purpose, refusing
+    /// identity verification. The only way to a `Purpose`.
     ///
     /// ```
     /// use voucher_model::{Purpose, PurposeError, RequestedUse};
-    /// assert_eq!(
-    ///     Purpose::for_online_check(RequestedUse::NingenDockInsurerConfirmation),
-    ///     Ok(Purpose::NingenDockInsurerConfirmation)
-    /// );
+    /// let dock = Purpose::for_online_check(RequestedUse::NingenDockInsurerConfirmation).unwrap();
+    /// assert_eq!(dock.requested_use(), RequestedUse::NingenDockInsurerConfirmation);
     /// let refused = Purpose::for_online_check(RequestedUse::IdentityVerification).unwrap_err();
     /// assert_eq!(refused, PurposeError::IdentityVerificationNotPermitted);
     /// assert!(refused.message_ja().contains("マイナンバーカード"));
     /// ```
     pub fn for_online_check(requested: RequestedUse) -> Result<Purpose, PurposeError> {
-        match requested {
-            RequestedUse::SpecificHealthCheckup => Ok(Purpose::SpecificHealthCheckup),
-            RequestedUse::SpecificHealthGuidance => Ok(Purpose::SpecificHealthGuidance),
-            RequestedUse::NingenDockInsurerConfirmation => {
-                Ok(Purpose::NingenDockInsurerConfirmation)
-            }
+        let permitted = match requested {
+            RequestedUse::SpecificHealthCheckup => Permitted::SpecificHealthCheckup,
+            RequestedUse::SpecificHealthGuidance => Permitted::SpecificHealthGuidance,
+            RequestedUse::NingenDockInsurerConfirmation => Permitted::NingenDockInsurerConfirmation,
             RequestedUse::IdentityVerification => {
-                Err(PurposeError::IdentityVerificationNotPermitted)
+                return Err(PurposeError::IdentityVerificationNotPermitted);
             }
-        }
+        };
+        Ok(Purpose(permitted))
+    }
+}
+
+impl TryFrom<RequestedUse> for Purpose {
+    type Error = PurposeError;
+
+    fn try_from(requested: RequestedUse) -> Result<Self, Self::Error> {
+        Purpose::for_online_check(requested)
+    }
+}
+
+impl From<Purpose> for RequestedUse {
+    fn from(purpose: Purpose) -> Self {
+        purpose.requested_use()
     }
 }
 

@@ -125,15 +125,15 @@ fn purposes() {
     let cases = [
         (
             RequestedUse::SpecificHealthCheckup,
-            Ok(Purpose::SpecificHealthCheckup),
+            Ok(RequestedUse::SpecificHealthCheckup),
         ),
         (
             RequestedUse::SpecificHealthGuidance,
-            Ok(Purpose::SpecificHealthGuidance),
+            Ok(RequestedUse::SpecificHealthGuidance),
         ),
         (
             RequestedUse::NingenDockInsurerConfirmation,
-            Ok(Purpose::NingenDockInsurerConfirmation),
+            Ok(RequestedUse::NingenDockInsurerConfirmation),
         ),
         (
             RequestedUse::IdentityVerification,
@@ -141,23 +141,49 @@ fn purposes() {
         ),
     ];
     for (req, want) in cases {
-        assert_eq!(Purpose::for_online_check(req), want);
+        assert_eq!(
+            Purpose::for_online_check(req).map(Purpose::requested_use),
+            want
+        );
     }
     let e = PurposeError::IdentityVerificationNotPermitted;
     assert!(e.message_ja().contains("本人確認には利用できません"));
     assert!(e.message_ja().contains("マイナンバーカード"));
     assert!(e.message_en().contains("My Number Card"));
     assert_eq!(
-        Purpose::SpecificHealthGuidance.voucher_kind(),
+        purpose(RequestedUse::SpecificHealthGuidance).voucher_kind(),
         VoucherKind::Guidance
     );
     assert_eq!(
-        Purpose::NingenDockInsurerConfirmation.voucher_kind(),
+        purpose(RequestedUse::NingenDockInsurerConfirmation).voucher_kind(),
         VoucherKind::Checkup
     );
     assert_eq!(
-        serde_json::to_string(&Purpose::NingenDockInsurerConfirmation).unwrap(),
+        serde_json::to_string(&purpose(RequestedUse::NingenDockInsurerConfirmation)).unwrap(),
         "\"ningen_dock_insurer_confirmation\""
+    );
+}
+
+/// The gate cannot be bypassed through serde either: JSON goes through `for_online_check`.
+#[test]
+fn purpose_json_goes_through_the_gate() {
+    for requested in [
+        RequestedUse::SpecificHealthCheckup,
+        RequestedUse::SpecificHealthGuidance,
+        RequestedUse::NingenDockInsurerConfirmation,
+    ] {
+        let p = purpose(requested);
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(json, serde_json::to_string(&requested).unwrap());
+        assert_eq!(serde_json::from_str::<Purpose>(&json).unwrap(), p);
+        assert_eq!(Purpose::try_from(requested), Ok(p));
+        assert_eq!(RequestedUse::from(p), requested);
+    }
+    let refused = serde_json::from_str::<Purpose>("\"identity_verification\"").unwrap_err();
+    assert!(refused.to_string().contains("identity verification"));
+    assert_eq!(
+        Purpose::try_from(RequestedUse::IdentityVerification),
+        Err(PurposeError::IdentityVerificationNotPermitted)
     );
 }
 

@@ -76,7 +76,7 @@ fn rows() -> Vec<Row> {
         },
         Row {
             name: "特定保健指導 with a 受診券",
-            change: |c| c.purpose = Purpose::SpecificHealthGuidance,
+            change: |c| c.purpose = purpose(RequestedUse::SpecificHealthGuidance),
             outcome: Outcome::NotEligible,
             expect: &[(
                 F::Purpose,
@@ -90,7 +90,7 @@ fn rows() -> Vec<Row> {
         Row {
             name: "特定保健指導 with a 利用券",
             change: |c| {
-                c.purpose = Purpose::SpecificHealthGuidance;
+                c.purpose = purpose(RequestedUse::SpecificHealthGuidance);
                 c.voucher = guidance_fields();
             },
             outcome: Outcome::Eligible,
@@ -98,7 +98,7 @@ fn rows() -> Vec<Row> {
         },
         Row {
             name: "人間ドック: confirming the insurer under a contract",
-            change: |c| c.purpose = Purpose::NingenDockInsurerConfirmation,
+            change: |c| c.purpose = purpose(RequestedUse::NingenDockInsurerConfirmation),
             outcome: Outcome::Eligible,
             expect: &[(F::Purpose, M, reason!(Reason::VoucherFitsPurpose))],
         },
@@ -501,7 +501,7 @@ fn the_verdict_names_its_evidence_and_record() {
         &voucher,
         &online_pin(),
         checkup_date(),
-        Purpose::SpecificHealthCheckup,
+        purpose(RequestedUse::SpecificHealthCheckup),
     );
     assert_eq!(v.evidence.kind, EvidenceKind::OnlinePin);
     assert_eq!(v.evidence.channel, Some(OnlineChannel::Limited));
@@ -512,7 +512,12 @@ fn the_verdict_names_its_evidence_and_record() {
         valid_until: d("2026-07-31"),
         attestation: attestation(),
     };
-    let v = verify(&voucher, &e, checkup_date(), Purpose::SpecificHealthCheckup);
+    let v = verify(
+        &voucher,
+        &e,
+        checkup_date(),
+        purpose(RequestedUse::SpecificHealthCheckup),
+    );
     assert_eq!(v.evidence.valid_until, Some(d("2026-07-31")));
     assert_eq!(
         v.evidence.attestation.as_ref().unwrap().staff_id(),
@@ -529,7 +534,12 @@ fn verdict_messages() {
         notice: Some(reading()),
         attestation: attestation(),
     };
-    let v = verify(&voucher, &e, checkup_date(), Purpose::SpecificHealthCheckup);
+    let v = verify(
+        &voucher,
+        &e,
+        checkup_date(),
+        purpose(RequestedUse::SpecificHealthCheckup),
+    );
     let ja = v.summary_ja();
     assert!(ja.starts_with("資格を確認できません"), "{ja}");
     assert!(
@@ -551,7 +561,7 @@ fn verdict_serializes_for_audit() {
         &voucher,
         &online_pin(),
         d("2026-04-01"),
-        Purpose::SpecificHealthCheckup,
+        purpose(RequestedUse::SpecificHealthCheckup),
     );
     let json = serde_json::to_value(&v).unwrap();
     assert_eq!(json["outcome"], "not_eligible");

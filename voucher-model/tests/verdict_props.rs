@@ -156,9 +156,9 @@ fn online_spec() -> impl Strategy<Value = OnlineSpec> {
 
 fn purpose_of(n: u8) -> Purpose {
     match n {
-        0 => Purpose::SpecificHealthCheckup,
-        1 => Purpose::SpecificHealthGuidance,
-        _ => Purpose::NingenDockInsurerConfirmation,
+        0 => purpose(RequestedUse::SpecificHealthCheckup),
+        1 => purpose(RequestedUse::SpecificHealthGuidance),
+        _ => purpose(RequestedUse::NingenDockInsurerConfirmation),
     }
 }
 
@@ -260,7 +260,7 @@ proptest! {
             },
         };
         let voucher = Voucher::new(voucher_fields()).unwrap();
-        let v = verify(&voucher, &evidence, date, Purpose::SpecificHealthCheckup);
+        let v = verify(&voucher, &evidence, date, purpose(RequestedUse::SpecificHealthCheckup));
         if v.outcome == Outcome::Eligible {
             prop_assert!(voucher.is_unexpired_on(date));
             prop_assert_eq!(&r.insurer_number, voucher.insurer_number());
@@ -297,7 +297,7 @@ proptest! {
         rec.name_kana = Some(kana);
         response.qualification_validity = Some(QualificationValidity::from_code(&validity));
         let e = Evidence::online(OnlineChannel::Existing, OnlineMode::ExistingTerminal, response);
-        let v = verify(&voucher, &e, checkup_date(), Purpose::SpecificHealthCheckup);
+        let v = verify(&voucher, &e, checkup_date(), purpose(RequestedUse::SpecificHealthCheckup));
         let _ = (v.summary_ja(), v.summary_en());
         let json = serde_json::to_string(&v).unwrap();
         prop_assert_eq!(serde_json::from_str::<Verdict>(&json).unwrap(), v);

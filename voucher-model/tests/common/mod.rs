@@ -25,6 +25,11 @@ pub fn t(s: &str) -> DateTime {
 }
 
 /// The checkup date of the baseline case.
+/// A purpose through the gate (the only way to one).
+pub fn purpose(requested: RequestedUse) -> Purpose {
+    Purpose::for_online_check(requested).unwrap()
+}
+
 pub fn checkup_date() -> Date {
     d("2025-10-01")
 }

@@ -16,7 +16,7 @@ pub fn baseline() -> Case {
         voucher: voucher_fields(),
         evidence: online_pin(),
         date: checkup_date(),
-        purpose: Purpose::SpecificHealthCheckup,
+        purpose: purpose(RequestedUse::SpecificHealthCheckup),
     }
 }
 

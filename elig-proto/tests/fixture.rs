@@ -8,7 +8,7 @@ use elig_proto::xmlmsg::{
 use voucher_model::{
     CharacterCodeIdentifier, ConsentFlag, Date, DateTime, InsuredCardClassification,
     PersonalFamilyClassification, ProcessingResultStatus, QualificationValidity,
-    ReferenceClassification, SegmentOfResult, Sex,
+    ReferenceClassification, SegmentOfResult, Sex, SpecificDiseasesConsentFlag,
 };
 
 const FIXTURE: &[u8] = include_bytes!("data/hangilc-myclinic-ts_onshi-kakunin_response.xml");
@@ -118,7 +118,7 @@ fn check_fixture(response: &voucher_model::QualificationResponse) {
     );
     assert_eq!(
         r.specific_diseases_certificate_related_cons_flg,
-        Some(ConsentFlag::NotConsented)
+        Some(SpecificDiseasesConsentFlag::NotConsented)
     );
     assert_eq!(
         r.specific_health_checkups_info_cons_flg,

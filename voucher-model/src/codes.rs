@@ -6,19 +6,23 @@
 //! (readers trim element text before calling `from_code`). Serde uses the code string.
 //!
 //! The table IDs (OQSCD001…) are the labels public software gives them. OQSCD008 does not
-//! appear in our sources and is not modelled. The meanings of the OQSCD011 and OQSCD012 codes
-//! are not in our sources: their labels only repeat the code.
+//! appear in our sources and is not modelled. The Japanese labels of OQSCD011, OQSCD012 and
+//! OQSCD013, and the table of `SpecificDiseasesCertificateRelatedConsFlg` (which has its own
+//! values, not OQSCD001's), are those of a production clinic system talking to the real
+//! 既存型 terminal (hangilc/myclinic-ts `packages/onshi-result/codes.ts`, snapshot
+//! 9c275697; the standard 高額療養費 / 特定疾病 meanings); `tests/data/` holds the table and a
+//! test compares every row. The English labels are our own translations.
 
 macro_rules! code_table {
     (
-        $(#[$meta:meta])*
-        $name:ident, $table:literal, $element:literal {
+        @table $(#[$meta:meta])*
+        $name:ident, $table:literal, $doc:expr, {
             $( $(#[$vmeta:meta])* $variant:ident = $code:literal, $ja:literal, $en:literal; )+
         }
     ) => {
         $(#[$meta])*
         ///
-        #[doc = concat!("Code table ", $table, ", element `", $element, "`.")]
+        #[doc = $doc]
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum $name {
@@ -32,7 +36,7 @@ macro_rules! code_table {
         }
 
         impl $name {
-            /// The code table's ID.
+            /// The code table's ID (empty when our sources give the table none).
             pub const TABLE_ID: &'static str = $table;
 
             /// The codes this crate knows, in table order.
@@ -97,6 +101,29 @@ macro_rules! code_table {
                 let s = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
                 Ok($name::from_code(&s))
             }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $name:ident, $table:literal, $element:literal { $($body:tt)+ }
+    ) => {
+        code_table! {
+            @table $(#[$meta])* $name, $table,
+            concat!("Code table ", $table, ", element `", $element, "`."),
+            { $($body)+ }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $name:ident, $element:literal { $($body:tt)+ }
+    ) => {
+        code_table! {
+            @table $(#[$meta])* $name, "",
+            concat!(
+                "Element `", $element, "`. Our sources give this table no ID: ",
+                "`TABLE_ID` is empty."
+            ),
+            { $($body)+ }
         }
     };
 }
@@ -200,42 +227,52 @@ code_table! {
 }
 
 code_table! {
-    /// 限度額適用認定証区分 (meanings not in our sources).
+    /// 限度額適用認定証区分: which certificate the limit information comes from.
     LimitCertificateClassification, "OQSCD011", "LimitApplicationCertificateClassification" {
-        Class01 = "01", "区分01", "class 01";
-        Class02 = "02", "区分02", "class 02";
-        Class03 = "03", "区分03", "class 03";
+        Class01 = "01", "限度額適用区分認定証", "limit application certificate";
+        Class02 = "02", "限度額適用・標準負担額減額認定証", "limit application and standard co-payment reduction certificate";
+        Class03 = "03", "標準負担額減額認定証", "standard co-payment reduction certificate";
     }
 }
 
 code_table! {
-    /// 適用区分 (meanings not in our sources).
+    /// 適用区分: the 高額療養費 income category (ア–オ, 現役並み, 一般, 低所得).
     ApplicableCategory, "OQSCD012", "LimitApplicationCertificateClassificationFlag" {
-        A01 = "A01", "A01", "A01";
-        A02 = "A02", "A02", "A02";
-        A03 = "A03", "A03", "A03";
-        A04 = "A04", "A04", "A04";
-        A05 = "A05", "A05", "A05";
-        A06 = "A06", "A06", "A06";
-        B01 = "B01", "B01", "B01";
-        B02 = "B02", "B02", "B02";
-        B03 = "B03", "B03", "B03";
-        B04 = "B04", "B04", "B04";
-        B05 = "B05", "B05", "B05";
-        B06 = "B06", "B06", "B06";
-        B07 = "B07", "B07", "B07";
-        B08 = "B08", "B08", "B08";
-        B09 = "B09", "B09", "B09";
-        B10 = "B10", "B10", "B10";
+        A01 = "A01", "ア", "category a (ア)";
+        A02 = "A02", "イ", "category i (イ)";
+        A03 = "A03", "ウ", "category u (ウ)";
+        A04 = "A04", "エ", "category e (エ)";
+        A05 = "A05", "オ", "category o (オ)";
+        A06 = "A06", "オ（境）", "category o, borderline (オ（境）)";
+        B01 = "B01", "現役並みⅢ", "working-age income level III";
+        B02 = "B02", "現役並みⅡ", "working-age income level II";
+        B03 = "B03", "現役並みⅠ", "working-age income level I";
+        B04 = "B04", "一般", "general";
+        B05 = "B05", "低所得Ⅱ", "low income II";
+        B06 = "B06", "低所得Ⅰ", "low income I";
+        B07 = "B07", "低所得Ⅰ（老福）", "low income I (old-age welfare pension)";
+        B08 = "B08", "低所得Ⅰ（境）", "low income I, borderline";
+        B09 = "B09", "一般Ⅱ", "general II";
+        B10 = "B10", "一般Ⅰ", "general I";
     }
 }
 
 code_table! {
-    /// 特定疾病 区分 (meanings not in our sources).
+    /// 特定疾病 区分: the specified disease of a 特定疾病療養受療証.
     SpecificDiseaseCategory, "OQSCD013", "SpecificDiseasesDiseaseCategory" {
-        Category1 = "1", "区分1", "category 1";
-        Category2 = "2", "区分2", "category 2";
-        Category3 = "3", "区分3", "category 3";
+        Category1 = "1", "人工透析を必要とする慢性腎不全", "chronic renal failure requiring dialysis";
+        Category2 = "2", "先天性血液凝固因子障害（第VIII因子、第IX因子）", "congenital coagulation factor disorder (factor VIII or IX)";
+        Category3 = "3", "血液凝固因子製剤の投与に起因するHIV感染症", "HIV infection caused by blood coagulation factor products";
+    }
+}
+
+code_table! {
+    /// Consent flag of `SpecificDiseasesCertificateRelatedConsFlg` (特定疾病療養受療証の情報
+    /// 提供への同意). Unlike OQSCD001 it has a third value: the consent has expired.
+    SpecificDiseasesConsentFlag, "SpecificDiseasesCertificateRelatedConsFlg" {
+        NotConsented = "0", "同意なし", "not consented";
+        Consented = "1", "同意あり", "consented";
+        ConsentExpired = "2", "同意有効期限切れ", "consent expired";
     }
 }
 

@@ -11,6 +11,7 @@ pub use codes::{
     ApplicableCategory, CharacterCodeIdentifier, ConsentFlag, InsuredCardClassification,
     LimitCertificateClassification, PersonalFamilyClassification, ProcessingResultStatus,
     QualificationValidity, ReferenceClassification, SegmentOfResult, Sex, SpecificDiseaseCategory,
+    SpecificDiseasesConsentFlag,
 };
 pub use date::{Date, DateError, DateTime};
 pub use ids::{

@@ -18,6 +18,7 @@ use crate::codes::{
     ApplicableCategory, CharacterCodeIdentifier, ConsentFlag, InsuredCardClassification,
     LimitCertificateClassification, PersonalFamilyClassification, ProcessingResultStatus,
     QualificationValidity, ReferenceClassification, SegmentOfResult, Sex, SpecificDiseaseCategory,
+    SpecificDiseasesConsentFlag,
 };
 use crate::date::{Date, DateTime};
 use crate::ids::{BranchNumber, CardNumber, CardSymbol, InsurerNumber, MedicalInstitutionCode};
@@ -227,8 +228,8 @@ pub struct QualificationRecord {
     pub limit_application_certificate_related_cons_time: Option<DateTime>,
     /// `LimitApplicationCertificateRelatedInfo`.
     pub limit_application_certificate_related_info: Option<LimitApplicationCertificateRelatedInfo>,
-    /// `SpecificDiseasesCertificateRelatedConsFlg`.
-    pub specific_diseases_certificate_related_cons_flg: Option<ConsentFlag>,
+    /// `SpecificDiseasesCertificateRelatedConsFlg` (its own table: `2` is an expired consent).
+    pub specific_diseases_certificate_related_cons_flg: Option<SpecificDiseasesConsentFlag>,
     /// `SpecificDiseasesCertificateRelatedConsTime`.
     pub specific_diseases_certificate_related_cons_time: Option<DateTime>,
     /// `SpecificDiseasesCertificateList` entries.

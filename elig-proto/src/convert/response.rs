@@ -6,7 +6,8 @@ use voucher_model::{
     InsurerNumber, LimitApplicationCertificateRelatedInfo, LimitCertificateClassification,
     MedicalInstitutionCode, PersonalFamilyClassification, ProcessingResultStatus,
     QualificationRecord, QualificationResponse, QualificationValidity, ReferenceClassification,
-    SegmentOfResult, Sex, SpecificDiseaseCategory, SpecificDiseasesCertificateInfo, UnknownElement,
+    SegmentOfResult, Sex, SpecificDiseaseCategory, SpecificDiseasesCertificateInfo,
+    SpecificDiseasesConsentFlag, UnknownElement,
 };
 
 use super::Fields;
@@ -283,8 +284,10 @@ fn record_from_element(element: Element) -> Result<QualificationRecord, ReadErro
                 )?,
             });
     }
-    q.specific_diseases_certificate_related_cons_flg =
-        consent(f, "SpecificDiseasesCertificateRelatedConsFlg")?;
+    q.specific_diseases_certificate_related_cons_flg = f.code(
+        "SpecificDiseasesCertificateRelatedConsFlg",
+        SpecificDiseasesConsentFlag::from_code,
+    )?;
     q.specific_diseases_certificate_related_cons_time =
         time(f, "SpecificDiseasesCertificateRelatedConsTime")?;
     if let Some(e) = f.element("SpecificDiseasesCertificateList") {

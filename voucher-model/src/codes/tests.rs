@@ -150,6 +150,12 @@ fn every_known_code_round_trips() {
         SpecificDiseaseCategory::code,
         SpecificDiseaseCategory::is_known,
     );
+    check(
+        SpecificDiseasesConsentFlag::KNOWN_CODES,
+        SpecificDiseasesConsentFlag::from_code,
+        SpecificDiseasesConsentFlag::code,
+        SpecificDiseasesConsentFlag::is_known,
+    );
 }
 
 proptest! {
@@ -160,6 +166,7 @@ proptest! {
         prop_assert_eq!(InsuredCardClassification::from_code(&s).code().to_owned(), s.clone());
         prop_assert_eq!(Sex::from_code(&s).code().to_owned(), s.clone());
         prop_assert_eq!(ApplicableCategory::from_code(&s).code().to_owned(), s.clone());
+        prop_assert_eq!(SpecificDiseasesConsentFlag::from_code(&s).code().to_owned(), s.clone());
         let v = PersonalFamilyClassification::from_code(&s);
         let json = serde_json::to_string(&v).unwrap();
         prop_assert_eq!(serde_json::from_str::<PersonalFamilyClassification>(&json).unwrap(), v);

@@ -12,7 +12,9 @@ pub(crate) fn hangilc_fixture() -> QualificationResponse {
         specific_health_checkups_info_available_time: t("20230222174835"),
         personal_family_classification: Some(PersonalFamilyClassification::from_code("1")),
         sex1: Some(Sex::from_code("1")),
-        specific_diseases_certificate_related_cons_flg: Some(ConsentFlag::from_code("0")),
+        specific_diseases_certificate_related_cons_flg: Some(
+            SpecificDiseasesConsentFlag::from_code("0"),
+        ),
         name: Some("診療　太郎".into()),
         insurer_number: Some(InsurerNumber::parse_lenient("  123456").unwrap()),
         insured_card_symbol: Some(CardSymbol::parse_lenient("12-34").unwrap()),

@@ -2,7 +2,13 @@
 //! personas are still eligible and the deliberately invalid ones are still not, end to end
 //! through the gateway (challenge, signed PIN inquiry, the registry's lookup) and
 //! voucher-model's verdict on the vouchers the registry holds for that day.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Helpers outside `#[test]` functions, where clippy.toml's test allowances do not reach.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::sync::Arc;
 

@@ -98,7 +98,7 @@ proptest! {
     fn utc_plus_nine_and_back(secs in MIN_UNIX_SECS..=MAX_UNIX_SECS) {
         let t = date_time_from_unix_secs(secs).unwrap();
         prop_assert_eq!(unix_secs_of(t), secs);
-        let local = secs + 9 * 3600;
+        let local = secs.checked_add(9 * 3600).unwrap();
         prop_assert_eq!(t.date(), Date::from_unix_days(local.div_euclid(86_400)).unwrap());
         let sod = local.rem_euclid(86_400);
         prop_assert_eq!(i64::from(t.hour()), sod / 3600);
@@ -115,8 +115,9 @@ proptest! {
         let start = start_of_day_unix_secs(date);
         prop_assert_eq!(start.rem_euclid(86_400), 15 * 3600);
         prop_assert_eq!(date_from_unix_secs(start).unwrap(), date);
-        prop_assert_eq!(date_from_unix_secs(start + 86_399).unwrap(), date);
-        prop_assert_eq!(date_from_unix_secs(start - 1).ok(), date.pred().filter(|d| d.year() >= 1970));
-        prop_assert_eq!(date_from_unix_secs(start + 86_400).ok(), date.succ());
+        let at = |delta: i64| date_from_unix_secs(start.checked_add(delta).unwrap()).ok();
+        prop_assert_eq!(at(86_399), Some(date));
+        prop_assert_eq!(at(-1), date.pred().filter(|d| d.year() >= 1970));
+        prop_assert_eq!(at(86_400), date.succ());
     }
 }

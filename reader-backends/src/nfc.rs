@@ -337,7 +337,7 @@ mod tests {
     #[test]
     fn tag_loss_is_card_removed_and_signature_gets_the_long_timeout() {
         let card = VirtualMyNumberCard::builder()
-            .seed(7)
+            .serial(7)
             .fault(InjectedFault::TagLostAt(2))
             .build()
             .unwrap();

@@ -29,7 +29,7 @@ fn persona() -> Persona {
 
 fn card_with(persona: Persona, config: CardConfig) -> VirtualMyNumberCard {
     VirtualMyNumberCard::builder()
-        .seed(5)
+        .serial(5)
         .persona(persona)
         .config(config)
         .build()

@@ -22,7 +22,7 @@ fn verified(t: &mut dyn Transport) {
 
 #[test]
 fn each_end_of_a_check_does_what_card_md_says() {
-    let card = VirtualMyNumberCard::builder().seed(3).build().unwrap();
+    let card = VirtualMyNumberCard::builder().serial(3).build().unwrap();
     let mut t = Counting::new(card);
     let dyn_t: &mut dyn Transport = &mut t;
 

@@ -12,7 +12,7 @@ use reader_backends::{Counting, TransportError};
 
 fn card(config: CardConfig) -> VirtualMyNumberCard {
     VirtualMyNumberCard::builder()
-        .seed(42)
+        .serial(42)
         .pin("1234")
         .config(config)
         .build()
@@ -97,7 +97,7 @@ fn wrong_pin_spends_one_try_and_leaves_no_state() {
 #[test]
 fn removal_mid_check_is_card_removed() {
     let mut card = VirtualMyNumberCard::builder()
-        .seed(42)
+        .serial(42)
         .fault(InjectedFault::RemovedAfter(4))
         .build()
         .unwrap();
@@ -112,7 +112,7 @@ fn removal_mid_check_is_card_removed() {
 #[test]
 fn garbage_answer_is_a_malformed_response_not_a_panic() {
     let mut card = VirtualMyNumberCard::builder()
-        .seed(42)
+        .serial(42)
         .fault(InjectedFault::GarbageAt {
             at: 2,
             bytes: vec![0x90],
@@ -168,7 +168,7 @@ fn nfc_phone_with_a_card_that_does_extended_but_a_short_stack_stays_short() {
 #[test]
 fn nfc_tag_loss_mid_check_is_card_removed() {
     let card = VirtualMyNumberCard::builder()
-        .seed(42)
+        .serial(42)
         .fault(InjectedFault::TagLostAt(5))
         .build()
         .unwrap();

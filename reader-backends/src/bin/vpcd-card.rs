@@ -14,8 +14,9 @@
 //! `--chain DIR` loads the card's credentials from files the caller issued:
 //! `auth-key`, `auth-cert`, `auth-ca` (`.der` or `.pem`; key PKCS#8 RSA-2048) and optionally
 //! `sign-key`, `sign-cert`, `sign-ca`; or what `elig-sandbox card --serial N --out DIR`
-//! writes (`card-<N>.key.pem`, `card-<N>.pem`, `auth-ca.pem`). Without it the card uses the
-//! deterministic test PKI of `--seed` (default 1).
+//! writes (`card-<N>.key.pem`, `card-<N>.pem`, `auth-ca.pem`). Without it the card holds
+//! card serial `--seed` (default 1) of the default test PKI (`elig-testpki`), which the
+//! default sandbox trusts.
 
 // A command-line tool: stderr is its log.
 #![allow(clippy::print_stderr)]
@@ -142,7 +143,7 @@ fn run() -> Result<(), String> {
         CardConfig::short_only()
     };
     let mut builder = VirtualMyNumberCard::builder()
-        .seed(args.seed)
+        .serial(args.seed)
         .pin(&args.pin)
         .config(config);
     if let Some(dir) = &args.chain {

@@ -21,7 +21,7 @@ use zeroize::Zeroizing;
 use super::command::read_command;
 use super::files::{self, Access, App, BinaryEf, Ef, KeyId, PinId};
 use super::persona::Persona;
-use super::pki::CardCredentials;
+use elig_testpki::CardCredentials;
 use super::{CardConfig, CardSecrets, ReadPastEnd};
 
 const SW_OK: Status = Status::Success;

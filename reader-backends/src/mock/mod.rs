@@ -6,13 +6,10 @@
 //! reachable without faults through [`VirtualMyNumberCard::process`] for the vpcd bridge.
 
 mod card;
-mod chain_dir;
 mod command;
 mod files;
 mod log;
 mod persona;
-mod pki;
-mod testpki;
 
 use std::time::Duration;
 
@@ -24,7 +21,8 @@ use files::{BinaryEf, Ef, PinId};
 
 pub use log::{ApduLog, LoggedExchange, REDACTED_BYTE};
 pub use persona::{Persona, PersonaError, Sex, TokenKind};
-pub use pki::{AUTH_CERT_TARGET_LEN, CardCredentials, KeyAndChain, PkiError};
+// The card's keys and certificates come from the workspace's one test PKI.
+pub use elig_testpki::{AUTH_CERT_LEN, CardCredentials, DEFAULT_SEED, KeyAndChain, Pki, PkiError};
 
 /// The ATR the virtual card answers with: the one OpenSC's JPKI driver matches
 /// (`3B E0 00 FF 81 31 FE 45 14`, from OpenSC's `card-jpki.c` ATR table, public fact), so
@@ -215,7 +213,7 @@ impl From<PkiError> for MockError {
 /// Builds a [`VirtualMyNumberCard`].
 #[derive(Debug)]
 pub struct VirtualCardBuilder {
-    seed: u64,
+    serial: u64,
     pin: Zeroizing<String>,
     sign_password: Zeroizing<String>,
     persona: Persona,
@@ -225,10 +223,13 @@ pub struct VirtualCardBuilder {
 }
 
 impl VirtualCardBuilder {
-    /// The seed keys, serial and certificates derive from (default 1).
+    /// The card's certificate serial (default 1). Unless [`Self::credentials`] gives others,
+    /// the card holds the credentials of this serial in the default test PKI
+    /// ([`Pki::card`] of [`DEFAULT_SEED`]), which the default `elig-sandbox` gateway trusts:
+    /// a card built for a serial of its registry (e.g. 1001) is that person's card.
     #[must_use]
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
+    pub fn serial(mut self, serial: u64) -> Self {
+        self.serial = serial;
         self
     }
     /// The 4-digit PIN of the JPKI auth key and of 券面事項入力補助AP (default `1234`).
@@ -249,7 +250,8 @@ impl VirtualCardBuilder {
         self.persona = persona;
         self
     }
-    /// Keys and certificates the caller issued, instead of the seed's test PKI.
+    /// Keys and certificates the caller issued (e.g. from a shared [`Pki`], which keeps the
+    /// keys it derived), instead of deriving the default test PKI's for the serial.
     #[must_use]
     pub fn credentials(mut self, credentials: CardCredentials) -> Self {
         self.credentials = Some(credentials);
@@ -268,7 +270,9 @@ impl VirtualCardBuilder {
         self
     }
 
-    /// Builds the card (generating the seed's keys on first use in this process).
+    /// Builds the card. Without [`Self::credentials`] this derives four RSA-2048 keys of the
+    /// default test PKI (two CAs, the card's two keys): a second or so; tests that build
+    /// many cards share a [`Pki`] and pass its cards as credentials.
     ///
     /// # Errors
     /// [`MockError`] for a malformed PIN/password or a PKI failure.
@@ -286,7 +290,7 @@ impl VirtualCardBuilder {
         }
         let creds = match self.credentials {
             Some(c) => c,
-            None => CardCredentials::deterministic(self.seed, &self.persona)?,
+            None => Pki::new(DEFAULT_SEED).card(self.serial, self.persona.name())?,
         };
         let secrets = CardSecrets::new(&self.pin, &self.sign_password, &self.persona, "20350000");
         let tries = PinId::ALL.map(PinId::max_tries);
@@ -296,7 +300,7 @@ impl VirtualCardBuilder {
                 creds,
                 persona: self.persona,
                 secrets,
-                serial: self.seed,
+                serial: self.serial,
                 tries,
                 vol: Volatile::default(),
             },
@@ -329,11 +333,11 @@ impl core::fmt::Debug for VirtualMyNumberCard {
 }
 
 impl VirtualMyNumberCard {
-    /// A builder with defaults: seed 1, PIN `1234`, password `ABC123`, default persona,
+    /// A builder with defaults: serial 1, PIN `1234`, password `ABC123`, default persona,
     /// extended length.
     pub fn builder() -> VirtualCardBuilder {
         VirtualCardBuilder {
-            seed: 1,
+            serial: 1,
             pin: Zeroizing::new("1234".to_owned()),
             sign_password: Zeroizing::new("ABC123".to_owned()),
             persona: Persona::default(),
@@ -343,12 +347,13 @@ impl VirtualMyNumberCard {
         }
     }
 
-    /// A card from the deterministic test PKI of `seed` with auth PIN `pin`.
+    /// Card `serial` of the default test PKI with auth PIN `pin` (see
+    /// [`VirtualCardBuilder::serial`]).
     ///
     /// # Errors
     /// See [`VirtualCardBuilder::build`].
-    pub fn new(seed: u64, pin: &str) -> Result<Self, MockError> {
-        Self::builder().seed(seed).pin(pin).build()
+    pub fn new(serial: u64, pin: &str) -> Result<Self, MockError> {
+        Self::builder().serial(serial).pin(pin).build()
     }
 
     /// Answers one command APDU as the card would, logging it (redacted). No reader faults

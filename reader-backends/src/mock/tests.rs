@@ -11,7 +11,7 @@ const ISD: &[u8] = &[0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00];
 
 fn card_with(config: CardConfig) -> VirtualMyNumberCard {
     VirtualMyNumberCard::builder()
-        .seed(7)
+        .serial(7)
         .config(config)
         .build()
         .unwrap()
@@ -65,7 +65,7 @@ fn deterministic_from_the_seed_and_sized_like_a_real_certificate() {
     let b = card();
     let auth = a.credentials().auth();
     assert_eq!(auth.cert_der(), b.credentials().auth().cert_der());
-    assert_eq!(auth.cert_der().len(), AUTH_CERT_TARGET_LEN);
+    assert_eq!(auth.cert_der().len(), AUTH_CERT_LEN);
     let other = VirtualMyNumberCard::new(8, "1234").unwrap();
     assert_ne!(auth.cert_der(), other.credentials().auth().cert_der());
 }
@@ -334,7 +334,7 @@ fn pins_are_redacted_in_the_log_and_debug() {
 #[test]
 fn faults_removal_tag_loss_and_garbage() {
     let mut c = VirtualMyNumberCard::builder()
-        .seed(7)
+        .serial(7)
         .fault(InjectedFault::RemovedAfter(2))
         .fault(InjectedFault::GarbageAt {
             at: 2,
@@ -356,7 +356,7 @@ fn faults_removal_tag_loss_and_garbage() {
     assert_eq!(c.transmit(&select_ef(0x000A)).unwrap(), vec![0x6A, 0x82]);
 
     let mut c = VirtualMyNumberCard::builder()
-        .seed(7)
+        .serial(7)
         .fault(InjectedFault::TagLostAt(4))
         .build()
         .unwrap();
@@ -424,7 +424,7 @@ fn phone_tokens_guard_the_auth_certificate() {
     static PHONE: OnceLock<Persona> = OnceLock::new();
     let persona = PHONE.get_or_init(|| Persona::default().with_token(TokenKind::AndroidPhone));
     let mut c = VirtualMyNumberCard::builder()
-        .seed(7)
+        .serial(7)
         .persona(persona.clone())
         .build()
         .unwrap();
@@ -536,7 +536,7 @@ proptest::proptest! {
         static CARD: OnceLock<VirtualMyNumberCard> = OnceLock::new();
         let template = CARD.get_or_init(card);
         let mut c = VirtualMyNumberCard::builder()
-            .seed(7)
+            .serial(7)
             .credentials(template.credentials().clone())
             .build()
             .unwrap();
@@ -557,7 +557,7 @@ fn delays_slow_the_commands_they_name() {
     use std::time::{Duration, Instant};
     let delay = Duration::from_millis(30);
     let mut c = VirtualMyNumberCard::builder()
-        .seed(7)
+        .serial(7)
         .fault(InjectedFault::SignatureDelay(delay))
         .build()
         .unwrap();
@@ -572,7 +572,7 @@ fn delays_slow_the_commands_they_name() {
     assert_eq!(r.len(), 258);
 
     let mut c = VirtualMyNumberCard::builder()
-        .seed(7)
+        .serial(7)
         .fault(InjectedFault::Delay(delay))
         .build()
         .unwrap();

@@ -92,7 +92,7 @@ fn options() -> Result<Options, BoxError> {
 
 /// A card key that signs like the card does.
 fn card_signer(card: &CardCredentials) -> Result<Box<dyn Signer>, BoxError> {
-    let der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(card.key.to_pkcs8_der()?));
+    let der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(card.auth().key_pkcs8_der()?));
     let key = rustls::crypto::ring::sign::any_supported_type(&der)?;
     key.choose_scheme(&[SignatureScheme::RSA_PKCS1_SHA256])
         .ok_or_else(|| "no RSA PKCS#1 SHA-256 signer".into())
@@ -121,7 +121,7 @@ impl Worker {
             facility,
             today,
             None,
-            &self.card.cert_der,
+            &self.card.auth().cert_der(),
         )?;
         let digest = inquiry::digest(&request, &challenge, facility);
         let tbs = tbs_bytes(&request, challenge, facility)?;

@@ -25,8 +25,10 @@ use crate::verify::Verifier;
 /// headers beyond this are refused (HTTP 431) without being held.
 const MAX_READ_BUFFER: usize = 32 * 1024;
 
-/// The seed of the default PKI (what `elig-sandbox serve` and the demo use).
-pub const DEFAULT_SEED: &[u8] = b"elig-sandbox default seed v1";
+/// The seed of the default PKI (what `elig-sandbox serve` and the demo use): the workspace's
+/// one default test seed, so a virtual card with default credentials is one of this PKI's
+/// cards.
+pub use elig_testpki::DEFAULT_SEED;
 
 /// Bounds on what clients can make the gateway hold.
 #[derive(Debug, Clone, PartialEq, Eq)]

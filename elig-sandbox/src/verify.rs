@@ -419,7 +419,7 @@ mod tests {
         let device = pki.device("clinic").unwrap().cert_der.clone();
         let now = jst_noon(Date::new(2026, 4, 1).unwrap());
         let fresh = Verifier::new(&pki).unwrap();
-        assert!(fresh.card(&card.cert_der, now).is_ok());
+        assert!(fresh.card(card.auth().cert_der(), now).is_ok());
         assert!(fresh.device(&device, now).is_some());
         // Properly signed CRLs whose thisUpdate (the latest revocation day) is next year.
         let next_year = Date::new(2027, 1, 1).unwrap();
@@ -427,19 +427,21 @@ mod tests {
             (pki.auth_ca(), "auth-ca.crl.pem"),
             (pki.device_ca(), "device-ca.crl.pem"),
         ] {
-            let crl = ca.issue_crl(&[(4242, next_year)]).unwrap();
+            let crl = ca
+                .issue_crl(&crate::pki::at_midnight(&[(4242, next_year)]))
+                .unwrap();
             let text = der::pem::encode_string("X509 CRL", der::pem::LineEnding::LF, &crl).unwrap();
             std::fs::write(dir.path().join(file), text).unwrap();
         }
         let stale = Verifier::new(&TestPki::load(dir.path()).unwrap()).unwrap();
         assert_eq!(
-            stale.card(&card.cert_der, now).err(),
+            stale.card(card.auth().cert_der(), now).err(),
             Some(CheckFailure::RevocationUnknown)
         );
         assert_eq!(stale.device(&device, now), None);
         // Once the CRL is current it is relied on again.
         let later = jst_noon(next_year);
-        assert!(stale.card(&card.cert_der, later).is_ok());
+        assert!(stale.card(card.auth().cert_der(), later).is_ok());
         assert!(stale.device(&device, later).is_some());
     }
 
@@ -454,7 +456,7 @@ mod tests {
             .issue_card(&registry.card(serial).unwrap().spec())
             .unwrap();
         let now = jst_noon(Date::new(2026, 4, 1).unwrap());
-        let tag = |v: &Verifier| v.card(&card.cert_der, now).unwrap().serial_hash;
+        let tag = |v: &Verifier| v.card(card.auth().cert_der(), now).unwrap().serial_hash;
         let (first, second) = (Verifier::new(&pki).unwrap(), Verifier::new(&pki).unwrap());
         assert_eq!(tag(&first), tag(&first));
         assert_ne!(
@@ -462,7 +464,7 @@ mod tests {
             tag(&second),
             "the tag is the serial's unkeyed hash"
         );
-        let cert = Certificate::from_der(&card.cert_der).unwrap();
+        let cert = Certificate::from_der(card.auth().cert_der()).unwrap();
         let unkeyed: String = Sha256::digest(cert.tbs_certificate().serial_number().as_bytes())
             .iter()
             .take(8)
@@ -481,7 +483,7 @@ mod tests {
         let card = pki
             .issue_card(&registry.card(serial).unwrap().spec())
             .unwrap();
-        let cert = Certificate::from_der(&card.cert_der).unwrap();
+        let cert = Certificate::from_der(card.auth().cert_der()).unwrap();
         let validity = cert.tbs_certificate().validity();
         let (from, to) = (
             validity.not_before.to_system_time(),

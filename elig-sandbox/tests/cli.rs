@@ -50,7 +50,7 @@ fn pki_card_and_registry_commands_write_usable_files() {
     let (_, der) = der::pem::decode_vec(text.as_bytes()).expect("PEM");
     let registry = Registry::default_registry().expect("registry");
     let spec = registry.card(1001).expect("card 1001").spec();
-    assert_eq!(der, pki.issue_card(&spec).expect("card").cert_der);
+    assert_eq!(der, pki.issue_card(&spec).expect("card").auth().cert_der());
 
     let out = run(&["registry"]);
     let printed = String::from_utf8(out.stdout).expect("utf-8");

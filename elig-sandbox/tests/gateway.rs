@@ -9,6 +9,7 @@ use common::*;
 use elig_proto::gateway::{Basis, Challenge, RejectReason};
 use elig_sandbox::client::{Answer, TestClient, client_config};
 use elig_sandbox::inquiry;
+use elig_sandbox::pki::DeviceCredentials;
 use voucher_model::{DateTime, QualificationValidity, SearchInfo};
 
 fn rejected<T: std::fmt::Debug>(answer: Answer<T>) -> (u16, RejectReason) {
@@ -87,7 +88,7 @@ async fn visual_confirmation_is_accepted_and_marked() {
         &facility("insurer-clinic"),
         today(),
         None,
-        &card.cert_der,
+        card.auth().cert_der(),
     )
     .unwrap();
     let request = inquiry::with_visual(request, "staff-07", at, true).unwrap();
@@ -111,7 +112,7 @@ async fn visual_confirmation_is_accepted_and_marked() {
         &facility("insurer-clinic"),
         today(),
         None,
-        &card.cert_der,
+        card.auth().cert_der(),
     )
     .unwrap();
     let request = inquiry::with_visual(request, "staff-07", at, false).unwrap();
@@ -150,9 +151,7 @@ async fn unknown_device_is_rejected() {
     let sb = start().await;
     let anchor = pki().gateway_ca().cert_der().to_vec();
     // A device certificate from another CA, naming a real facility.
-    let foreign = rogue()
-        .issue_device(9, "foreign", &facility("clinic"))
-        .unwrap();
+    let foreign = DeviceCredentials::issue(rogue(), 9, "foreign", &facility("clinic")).unwrap();
     let mut client = TestClient::connect(sb.handle.addr(), &anchor, &foreign)
         .await
         .unwrap();
@@ -196,7 +195,7 @@ async fn expired_card_is_rejected() {
 #[tokio::test]
 async fn card_from_another_ca_is_rejected() {
     let spec = registry().person("P01").unwrap().card.spec();
-    let foreign = rogue().issue_card(&spec).unwrap();
+    let foreign = spec.issue_from(rogue()).unwrap();
     expect_card_rejection(foreign, RejectReason::CertificateUntrusted).await;
 }
 
@@ -265,8 +264,14 @@ async fn inquiry_signed_over(
 ) -> elig_proto::gateway::InquiryRequest {
     let card = card(serial_of("P01"));
     let ch = challenge(client).await;
-    let request =
-        inquiry::unsigned("req-x", &facility("clinic"), today(), None, &card.cert_der).unwrap();
+    let request = inquiry::unsigned(
+        "req-x",
+        &facility("clinic"),
+        today(),
+        None,
+        card.auth().cert_der(),
+    )
+    .unwrap();
     let digest = inquiry::digest(&request, &ch, &facility("clinic"));
     let (_, signature) = sign_on_virtual_card(&card, &signed(&ch));
     inquiry::with_pin(request, ch, digest, signature).unwrap()
@@ -279,7 +284,7 @@ async fn signature_over_another_facilitys_digest_is_rejected() {
     let card = card(serial_of("P01"));
     let other = facility("insurer-clinic");
     let request = inquiry_signed_over(&mut client, |ch| {
-        let r = inquiry::unsigned("req-x", &other, today(), None, &card.cert_der).unwrap();
+        let r = inquiry::unsigned("req-x", &other, today(), None, card.auth().cert_der()).unwrap();
         inquiry::digest(&r, ch, &other)
     })
     .await;
@@ -288,9 +293,16 @@ async fn signature_over_another_facilitys_digest_is_rejected() {
 
     // A client that also sends the other facility's digest is told the digests differ.
     let ch = challenge(&mut client).await;
-    let request =
-        inquiry::unsigned("req-y", &facility("clinic"), today(), None, &card.cert_der).unwrap();
-    let foreign = inquiry::unsigned("req-y", &other, today(), None, &card.cert_der).unwrap();
+    let request = inquiry::unsigned(
+        "req-y",
+        &facility("clinic"),
+        today(),
+        None,
+        card.auth().cert_der(),
+    )
+    .unwrap();
+    let foreign =
+        inquiry::unsigned("req-y", &other, today(), None, card.auth().cert_der()).unwrap();
     let digest = inquiry::digest(&foreign, &ch, &other);
     let (_, signature) = sign_on_virtual_card(&card, &digest);
     let request = inquiry::with_pin(request, ch, digest, signature).unwrap();
@@ -305,7 +317,8 @@ async fn inquiry_naming_another_facility_is_rejected() {
     let card = card(serial_of("P01"));
     let other = facility("insurer-clinic");
     let ch = challenge(&mut client).await;
-    let request = inquiry::unsigned("req-f", &other, today(), None, &card.cert_der).unwrap();
+    let request =
+        inquiry::unsigned("req-f", &other, today(), None, card.auth().cert_der()).unwrap();
     let digest = inquiry::digest(&request, &ch, &other);
     let (_, signature) = sign_on_virtual_card(&card, &digest);
     let request = inquiry::with_pin(request, ch, digest, signature).unwrap();
@@ -326,7 +339,7 @@ async fn signature_over_another_days_digest_is_rejected() {
             &facility("clinic"),
             yesterday,
             None,
-            &card.cert_der,
+            card.auth().cert_der(),
         )
         .unwrap();
         inquiry::digest(&r, ch, &facility("clinic"))
@@ -342,7 +355,7 @@ async fn signature_over_another_days_digest_is_rejected() {
         &facility("clinic"),
         yesterday,
         None,
-        &card.cert_der,
+        card.auth().cert_der(),
     )
     .unwrap();
     let digest = inquiry::digest(&request, &ch, &facility("clinic"));
@@ -396,7 +409,7 @@ async fn challenge_of_another_device_and_unknown_challenge_are_rejected() {
     // The clinic's challenge, used by the insurer's device for its own facility.
     let ch = challenge(&mut clinic).await;
     let fac = facility("insurer-clinic");
-    let request = inquiry::unsigned("req-w", &fac, today(), None, &card.cert_der).unwrap();
+    let request = inquiry::unsigned("req-w", &fac, today(), None, card.auth().cert_der()).unwrap();
     let digest = inquiry::digest(&request, &ch, &fac);
     let (_, signature) = sign_on_virtual_card(&card, &digest);
     let request = inquiry::with_pin(request, ch, digest, signature).unwrap();
@@ -404,7 +417,7 @@ async fn challenge_of_another_device_and_unknown_challenge_are_rejected() {
     assert_eq!((status, reason), (409, RejectReason::ChallengeWrongDevice));
     // A challenge the gateway never issued.
     let ch = Challenge::from_bytes([7; 32]);
-    let request = inquiry::unsigned("req-u", &fac, today(), None, &card.cert_der).unwrap();
+    let request = inquiry::unsigned("req-u", &fac, today(), None, card.auth().cert_der()).unwrap();
     let digest = inquiry::digest(&request, &ch, &fac);
     let (_, signature) = sign_on_virtual_card(&card, &digest);
     let request = inquiry::with_pin(request, ch, digest, signature).unwrap();
@@ -497,8 +510,14 @@ async fn visual_attestation_must_be_made_today_and_not_in_the_future() {
     let mut client = sb.client("clinic").await;
     let card = card(serial_of("P01"));
     let visual = |id: &str, at: DateTime| {
-        let request =
-            inquiry::unsigned(id, &facility("clinic"), today(), None, &card.cert_der).unwrap();
+        let request = inquiry::unsigned(
+            id,
+            &facility("clinic"),
+            today(),
+            None,
+            card.auth().cert_der(),
+        )
+        .unwrap();
         inquiry::with_visual(request, "staff-07", at, true).unwrap()
     };
     let yesterday = DateTime::new(voucher_model::Date::new(2026, 3, 31).unwrap(), 11, 0, 0);

@@ -87,6 +87,13 @@ impl KeyAndChain {
     pub fn public_key(&self) -> PublicKey {
         self.key.to_public_key()
     }
+    /// The private key as PKCS#8 DER (how state folders and TLS stacks load it).
+    ///
+    /// # Errors
+    /// [`PkiError::Build`] if encoding fails.
+    pub fn key_pkcs8_der(&self) -> Result<Vec<u8>, PkiError> {
+        crate::TestKey::new(self.key.clone()).to_pkcs8_der()
+    }
 }
 
 /// Everything cryptographic a (virtual) My Number Card holds: the user-authentication key and

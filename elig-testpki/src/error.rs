@@ -69,7 +69,11 @@ impl fmt::Display for PkiError {
                 write!(f, "caller error: {} is not {expected}", file.display())
             }
             Self::ChainDir { dir, reason } => {
-                write!(f, "caller error: credentials in {}: {reason}", dir.display())
+                write!(
+                    f,
+                    "caller error: credentials in {}: {reason}",
+                    dir.display()
+                )
             }
             Self::State(what) => write!(f, "test PKI state: {what}"),
         }

@@ -27,7 +27,10 @@ fn a_card_is_sized_like_a_real_one_names_no_person_and_its_signature_certificate
         subject(card.auth().cert_der()),
         "CN=auth 1001,O=elig sandbox JPKI,C=JP"
     );
-    assert_eq!(card.auth().ca_cert_der(), pki().auth_ca().unwrap().cert_der());
+    assert_eq!(
+        card.auth().ca_cert_der(),
+        pki().auth_ca().unwrap().cert_der()
+    );
     let sign = card.sign().unwrap();
     assert!(subject(sign.cert_der()).contains("山田 花子"));
     assert_eq!(sign.ca_cert_der(), pki().sign_ca().unwrap().cert_der());
@@ -55,7 +58,10 @@ fn the_same_seed_gives_the_same_pki_and_another_seed_another() {
     let direct = again.auth_ca().unwrap().issue_card(7, from, to).unwrap();
     assert_eq!(direct.auth().cert_der(), a.auth().cert_der());
     assert!(direct.sign().is_none());
-    assert_ne!(pki().card(8, "x").unwrap().auth().cert_der(), a.auth().cert_der());
+    assert_ne!(
+        pki().card(8, "x").unwrap().auth().cert_der(),
+        a.auth().cert_der()
+    );
 }
 
 #[test]

@@ -155,15 +155,15 @@ fn write_card(args: &Args) -> Result<(), BoxError> {
     let files = [
         (
             format!("card-{serial}.pem"),
-            pem("CERTIFICATE", &card.cert_der)?,
+            pem("CERTIFICATE", card.auth().cert_der())?,
         ),
         (
             format!("card-{serial}.key.pem"),
-            pem("PRIVATE KEY", &card.key.to_pkcs8_der()?)?,
+            pem("PRIVATE KEY", &card.auth().key_pkcs8_der()?)?,
         ),
         (
             "auth-ca.pem".to_owned(),
-            pem("CERTIFICATE", &card.ca_cert_der)?,
+            pem("CERTIFICATE", card.auth().ca_cert_der())?,
         ),
     ];
     for (name, text) in files {

@@ -36,10 +36,16 @@ fn a_challenge_and_a_signed_pin_inquiry_are_answered_200() {
         .issue_card(&registry.card(serial).unwrap().spec())
         .unwrap();
     let today = voucher_model::jst::date_from_system_time(SystemClock.now()).unwrap();
-    let unsigned =
-        crate::inquiry::unsigned("unit-1", &device.facility, today, None, &card.cert_der).unwrap();
+    let unsigned = crate::inquiry::unsigned(
+        "unit-1",
+        &device.facility,
+        today,
+        None,
+        card.auth().cert_der(),
+    )
+    .unwrap();
     let digest = crate::inquiry::digest(&unsigned, &challenge, &device.facility);
-    let signature = SigningKey::<Sha256>::new(card.key.rsa().clone())
+    let signature = SigningKey::<Sha256>::new(card.auth().key().clone())
         .sign_prehash(&digest)
         .unwrap()
         .to_vec();

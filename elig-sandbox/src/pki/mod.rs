@@ -1,4 +1,8 @@
-//! The sandbox's test PKI, shaped like the real one.
+//! The sandbox's test PKI, shaped like the real one. Every key and certificate comes from
+//! the workspace's one test PKI, `elig-testpki` (re-exported here where the sandbox's API
+//! uses it): the same seed gives the same authorities there and here, so a virtual card with
+//! default credentials ([`elig_testpki::Pki::card`] of [`elig_testpki::DEFAULT_SEED`]) is a
+//! card of the default sandbox.
 //!
 //! | Part | Real world | Here |
 //! |---|---|---|
@@ -13,330 +17,22 @@
 //! keys and are written to that folder on purpose: a client needs its device key to connect.
 //! Never use them for anything but the sandbox.
 
-mod build;
 mod facility;
 mod store;
 
-use std::fmt;
 use std::time::SystemTime;
-
-use der::Encode;
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
-use rsa::PrivateKey;
-use rsa::pkcs1v15::SigningKey;
-use sha2::{Digest, Sha256};
-use x509_cert::certificate::Certificate;
-use x509_cert::name::Name;
 
 pub(crate) use facility::from_subject as facility_from_subject;
 pub use facility::{Facility, from_subject_serial, to_subject_serial};
 pub use store::write_private;
 
+pub use elig_testpki::{
+    AUTH_CA_NAME, AUTH_CERT_LEN, Authority, CardCredentials, DEVICE_CA_NAME, GATEWAY_CA_NAME,
+    PkiError, TestKey,
+};
+
 use crate::clock::utc_midnight;
-use build::{Issuer, Kind};
 use voucher_model::Date;
-
-/// Errors building, loading or writing the test PKI.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum PkiError {
-    /// Building a key, certificate or CRL failed (caller misuse: bad input such as a date out
-    /// of range, or a bug of this crate).
-    Build(String),
-    /// A state folder could not be read or written (local I/O).
-    Io {
-        /// The file involved.
-        path: std::path::PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// A state folder holds a malformed or inconsistent file (caller misuse: the folder was
-    /// not written by [`TestPki::write_pem`] or was edited).
-    State(String),
-}
-
-impl fmt::Display for PkiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PkiError::Build(what) => write!(f, "test PKI: cannot build {what}"),
-            PkiError::Io { path, source } => {
-                write!(f, "test PKI: I/O on {}: {source}", path.display())
-            }
-            PkiError::State(what) => write!(f, "test PKI state folder: {what}"),
-        }
-    }
-}
-
-impl core::error::Error for PkiError {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        match self {
-            PkiError::Io { source, .. } => Some(source),
-            _ => None,
-        }
-    }
-}
-
-/// The fixed validity of the sandbox's authorities, device and server certificates.
-fn long_validity() -> (SystemTime, SystemTime) {
-    let from = Date::new(2024, 1, 1).map(utc_midnight);
-    let to = Date::new(2045, 12, 31).map(utc_midnight);
-    (
-        from.unwrap_or(SystemTime::UNIX_EPOCH),
-        to.unwrap_or(SystemTime::UNIX_EPOCH),
-    )
-}
-
-/// A 32-byte sub-seed for `label`, so that every key has its own deterministic stream.
-fn derive_seed(seed: &[u8], label: &str) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(b"elig-sandbox test PKI v1\0");
-    h.update(u64::try_from(seed.len()).unwrap_or(u64::MAX).to_be_bytes());
-    h.update(seed);
-    h.update(label.as_bytes());
-    h.finalize().into()
-}
-
-/// An RSA-2048 key derived from `seed` and `label` (deterministic; slow: ~0.1–1 s).
-fn derive_key(seed: &[u8; 32], label: &str) -> Result<PrivateKey, PkiError> {
-    let mut rng = ChaCha20Rng::from_seed(derive_seed(seed, label));
-    PrivateKey::new(&mut rng, 2048).map_err(|e| PkiError::Build(format!("RSA key: {e}")))
-}
-
-fn cert_der(cert: &Certificate) -> Result<Vec<u8>, PkiError> {
-    cert.to_der()
-        .map_err(|e| PkiError::Build(format!("certificate encoding: {e}")))
-}
-
-/// A test key; `Debug` shows nothing of it.
-#[derive(Clone)]
-pub struct TestKey(PrivateKey);
-
-impl TestKey {
-    /// The RSA private key.
-    pub fn rsa(&self) -> &PrivateKey {
-        &self.0
-    }
-
-    /// PKCS#8 DER, as rustls and most tools load it.
-    pub fn to_pkcs8_der(&self) -> Result<Vec<u8>, PkiError> {
-        use rsa::pkcs8::EncodePrivateKey as _;
-        self.0
-            .to_pkcs8_der()
-            .map(|d| d.as_bytes().to_vec())
-            .map_err(|e| PkiError::Build(format!("PKCS#8: {e}")))
-    }
-}
-
-impl fmt::Debug for TestKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("TestKey(..)")
-    }
-}
-
-/// A certification authority of the test PKI: its key, its self-signed certificate, and the
-/// seed from which the keys it issues are derived.
-pub struct Authority {
-    signing: SigningKey<sha2::Sha256>,
-    key: TestKey,
-    cert: Certificate,
-    cert_der: Vec<u8>,
-    key_seed: [u8; 32],
-}
-
-impl fmt::Debug for Authority {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Authority")
-            .field(
-                "subject",
-                &self.cert.tbs_certificate().subject().to_string(),
-            )
-            .finish_non_exhaustive()
-    }
-}
-
-impl Authority {
-    /// A new authority named `rfc4514_name` (e.g. `CN=Other CA,C=JP`), with its key and the
-    /// keys of what it issues derived from `seed`.
-    pub fn generate(seed: &[u8], rfc4514_name: &str) -> Result<Self, PkiError> {
-        let key_seed = derive_seed(seed, rfc4514_name);
-        let key = derive_key(&key_seed, "ca")?;
-        let name = build::name(rfc4514_name)?;
-        let signing = SigningKey::<sha2::Sha256>::new(key.clone());
-        let (from, to) = long_validity();
-        let issuer = Issuer {
-            name: &name,
-            key: &signing,
-            cert: None,
-        };
-        let cert =
-            build::certificate(Kind::Ca, &name, build::spki_of(&key)?, &issuer, 1, from, to)?;
-        Self::from_parts(key, cert, key_seed)
-    }
-
-    fn from_parts(
-        key: PrivateKey,
-        cert: Certificate,
-        key_seed: [u8; 32],
-    ) -> Result<Self, PkiError> {
-        let cert_der = cert_der(&cert)?;
-        Ok(Self {
-            signing: SigningKey::new(key.clone()),
-            key: TestKey(key),
-            cert,
-            cert_der,
-            key_seed,
-        })
-    }
-
-    /// The authority's certificate, DER.
-    pub fn cert_der(&self) -> &[u8] {
-        &self.cert_der
-    }
-
-    /// The authority's certificate.
-    pub fn cert(&self) -> &Certificate {
-        &self.cert
-    }
-
-    fn name(&self) -> &Name {
-        self.cert.tbs_certificate().subject()
-    }
-
-    fn issuer(&self) -> Issuer<'_> {
-        Issuer {
-            name: self.name(),
-            key: &self.signing,
-            cert: Some(&self.cert),
-        }
-    }
-
-    /// Issues a card's user-authentication certificate (no personal data: the subject is
-    /// `C=JP, O=elig sandbox JPKI, CN=auth <serial>`), [`CARD_CERT_LEN`] bytes long, with a
-    /// key derived from this authority's seed and the serial.
-    pub fn issue_card(&self, spec: &CardSpec) -> Result<CardCredentials, PkiError> {
-        let key = derive_key(&self.key_seed, &format!("card {}", spec.serial))?;
-        self.issue_card_with(spec, key)
-    }
-
-    /// [`Self::issue_card`] for a given key.
-    fn issue_card_with(
-        &self,
-        spec: &CardSpec,
-        key: PrivateKey,
-    ) -> Result<CardCredentials, PkiError> {
-        let subject = build::name(&format!("CN=auth {},O=elig sandbox JPKI,C=JP", spec.serial))?;
-        let not_after = spec
-            .not_after
-            .succ()
-            .map(utc_midnight)
-            .ok_or_else(|| PkiError::Build("card validity: date out of range".into()))?;
-        let spki = build::spki_of(&key)?;
-        let issue = |filler: usize| {
-            build::certificate(
-                Kind::CardAuth {
-                    filler,
-                    critical_filler: false,
-                },
-                &subject,
-                spki.clone(),
-                &self.issuer(),
-                spec.serial,
-                utc_midnight(spec.not_before),
-                not_after,
-            )
-        };
-        // Sized like a real one: measure with a filler long enough to fix every DER length
-        // form, then issue with the filler that brings the total to CARD_CERT_LEN.
-        const PROBE: usize = 512;
-        let probe = cert_der(&issue(PROBE)?)?.len();
-        let filler = PROBE
-            .checked_add(CARD_CERT_LEN)
-            .and_then(|n| n.checked_sub(probe))
-            .filter(|n| *n >= 256)
-            .unwrap_or(PROBE);
-        let cert = issue(filler)?;
-        Ok(CardCredentials {
-            serial: spec.serial,
-            cert_der: cert_der(&cert)?,
-            ca_cert_der: self.cert_der.clone(),
-            key: TestKey(key),
-        })
-    }
-
-    /// Issues a reception device's TLS client certificate naming `facility` (see
-    /// [`Facility`] for the encoding), valid 2024-01-01 to 2045-12-31.
-    pub fn issue_device(
-        &self,
-        serial: u64,
-        label: &str,
-        facility: &Facility,
-    ) -> Result<DeviceCredentials, PkiError> {
-        let key = derive_key(&self.key_seed, &format!("device {label}"))?;
-        let subject = build::name(&format!(
-            "serialNumber={},CN={label},O=elig sandbox registered device,C=JP",
-            facility::to_subject_serial(facility)
-        ))?;
-        let (from, to) = long_validity();
-        let cert = build::certificate(
-            Kind::Device,
-            &subject,
-            build::spki_of(&key)?,
-            &self.issuer(),
-            serial,
-            from,
-            to,
-        )?;
-        Ok(DeviceCredentials {
-            label: label.to_owned(),
-            facility: facility.clone(),
-            cert_der: cert_der(&cert)?,
-            ca_cert_der: self.cert_der.clone(),
-            key: TestKey(key),
-            revoked_on: None,
-        })
-    }
-
-    fn issue_server(&self) -> Result<ServerCredentials, PkiError> {
-        let key = derive_key(&self.key_seed, "server")?;
-        let subject = build::name("CN=localhost,O=elig sandbox gateway,C=JP")?;
-        let (from, to) = long_validity();
-        let cert = build::certificate(
-            Kind::Server,
-            &subject,
-            build::spki_of(&key)?,
-            &self.issuer(),
-            2,
-            from,
-            to,
-        )?;
-        Ok(ServerCredentials {
-            cert_der: cert_der(&cert)?,
-            key: TestKey(key),
-        })
-    }
-
-    /// Issues a signed CRL listing `revoked` (serial, revocation day); `thisUpdate` is
-    /// 2025-04-01 or the latest revocation day if later, `nextUpdate` 2045-12-31.
-    pub fn issue_crl(&self, revoked: &[(u64, Date)]) -> Result<Vec<u8>, PkiError> {
-        let (_, to) = long_validity();
-        let first = Date::new(2025, 4, 1).unwrap_or(Date::MIN);
-        let latest = revoked.iter().map(|(_, day)| *day).max().unwrap_or(first);
-        let this_update = utc_midnight(latest.max(first));
-        let revoked: Vec<(u64, SystemTime)> = revoked
-            .iter()
-            .map(|(serial, day)| (*serial, utc_midnight(*day)))
-            .collect();
-        let crl = build::crl(&self.cert, &self.signing, 1, this_update, to, &revoked)?;
-        crl.to_der()
-            .map_err(|e| PkiError::Build(format!("CRL encoding: {e}")))
-    }
-}
-
-/// The size of every card certificate, in bytes: the large end of real 利用者証明用電子証明書
-/// (public ports report 1.3–1.9 KB; DESIGN.md sizes the APDU budget for 1,900 bytes, and
-/// the virtual card of `reader-backends` pads its own to the same size).
-pub const CARD_CERT_LEN: usize = 1900;
 
 /// What a card certificate is issued for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -349,17 +45,30 @@ pub struct CardSpec {
     pub not_after: Date,
 }
 
-/// A virtual card's authentication certificate and key, for loading into a virtual card.
-#[derive(Debug, Clone)]
-pub struct CardCredentials {
-    /// Certificate serial number.
-    pub serial: u64,
-    /// The user-authentication certificate (EF `000A`), DER.
-    pub cert_der: Vec<u8>,
-    /// The issuing CA's certificate (EF `000B`), DER.
-    pub ca_cert_der: Vec<u8>,
-    /// The authentication private key (EF `0017`).
-    pub key: TestKey,
+impl CardSpec {
+    /// The card's authentication credentials issued by `ca` ([`Authority::issue_card`]:
+    /// [`AUTH_CERT_LEN`] bytes, no personal data, a key derived from the CA's seed and the
+    /// serial), valid from 00:00 UTC of `not_before` to the end of `not_after` (UTC).
+    ///
+    /// # Errors
+    /// [`PkiError::Build`] for a date out of range or a failed key generation.
+    pub fn issue_from(&self, ca: &Authority) -> Result<CardCredentials, PkiError> {
+        let (from, to) = self.validity()?;
+        ca.issue_card(self.serial, from, to)
+    }
+
+    /// `notBefore` and `notAfter` as the certificate writes them.
+    ///
+    /// # Errors
+    /// [`PkiError::Build`] when `not_after` is the last representable day.
+    pub fn validity(&self) -> Result<(SystemTime, SystemTime), PkiError> {
+        let not_after = self
+            .not_after
+            .succ()
+            .map(utc_midnight)
+            .ok_or_else(|| PkiError::Build("card validity: date out of range".into()))?;
+        Ok((utc_midnight(self.not_before), not_after))
+    }
 }
 
 /// A registered reception device's TLS client credentials.
@@ -377,6 +86,32 @@ pub struct DeviceCredentials {
     pub key: TestKey,
     /// Day the registration was withdrawn, if it was (the certificate is then revoked).
     pub revoked_on: Option<Date>,
+}
+
+impl DeviceCredentials {
+    /// Issues the TLS client credentials of device `label` of `facility` from `ca`
+    /// ([`Authority::issue_device`]: the subject `serialNumber` is
+    /// [`to_subject_serial`]`(facility)`), certificate serial `serial`, not revoked.
+    ///
+    /// # Errors
+    /// [`PkiError::Build`] for a label that is not a valid attribute value or a failed key
+    /// generation.
+    pub fn issue(
+        ca: &Authority,
+        serial: u64,
+        label: &str,
+        facility: &Facility,
+    ) -> Result<Self, PkiError> {
+        let issued = ca.issue_device(serial, label, &to_subject_serial(facility))?;
+        Ok(Self {
+            label: label.to_owned(),
+            facility: facility.clone(),
+            cert_der: issued.cert_der().to_vec(),
+            ca_cert_der: issued.ca_cert_der().to_vec(),
+            key: TestKey::new(issued.key().clone()),
+            revoked_on: None,
+        })
+    }
 }
 
 /// The gateway's TLS server certificate and key.
@@ -422,34 +157,35 @@ pub struct TestPki {
     device_crl_der: Vec<u8>,
 }
 
-/// The authentication CA's name: clearly not J-LIS's.
-pub const AUTH_CA_NAME: &str =
-    "CN=elig sandbox JPKI user authentication CA (NOT JPKI),O=elig sandbox JPKI,C=JP";
-/// The device CA's name.
-pub const DEVICE_CA_NAME: &str = "CN=elig sandbox device registration CA,O=elig sandbox,C=JP";
-/// The gateway CA's name (issues the server certificate).
-pub const GATEWAY_CA_NAME: &str = "CN=elig sandbox gateway CA,O=elig sandbox,C=JP";
-
 impl TestPki {
     /// Generates the PKI for `plan` from `seed`: 4 + devices RSA-2048 keys (card keys are
-    /// derived later, on demand, by [`Self::issue_card`]).
+    /// derived later, on demand, by [`Self::issue_card`]). The authorities are those of
+    /// `elig_testpki::Pki::new(seed)`: [`Authority::generate`] with the same seed and names.
+    ///
+    /// # Errors
+    /// [`PkiError::Build`] if a key, certificate or CRL cannot be built.
     pub fn generate(seed: &[u8], plan: &PkiPlan) -> Result<Self, PkiError> {
         let auth_ca = Authority::generate(seed, AUTH_CA_NAME)?;
         let device_ca = Authority::generate(seed, DEVICE_CA_NAME)?;
         let gateway_ca = Authority::generate(seed, GATEWAY_CA_NAME)?;
         let server = gateway_ca.issue_server()?;
+        let server = ServerCredentials {
+            cert_der: server.cert_der().to_vec(),
+            key: TestKey::new(server.key().clone()),
+        };
         let mut devices = Vec::with_capacity(plan.devices.len());
         let mut withdrawn = Vec::new();
         for (serial, device) in (100u64..).zip(&plan.devices) {
-            let mut issued = device_ca.issue_device(serial, &device.label, &device.facility)?;
+            let mut issued =
+                DeviceCredentials::issue(&device_ca, serial, &device.label, &device.facility)?;
             issued.revoked_on = device.revoked_on;
             if let Some(day) = device.revoked_on {
                 withdrawn.push((serial, day));
             }
             devices.push(issued);
         }
-        let crl_der = auth_ca.issue_crl(&plan.revoked)?;
-        let device_crl_der = device_ca.issue_crl(&withdrawn)?;
+        let crl_der = auth_ca.issue_crl(&at_midnight(&plan.revoked))?;
+        let device_crl_der = device_ca.issue_crl(&at_midnight(&withdrawn))?;
         Ok(Self {
             auth_ca,
             device_ca,
@@ -501,10 +237,22 @@ impl TestPki {
         &self.device_crl_der
     }
 
-    /// Issues a card certificate from the authentication CA (see [`Authority::issue_card`]).
+    /// Issues a card's authentication credentials from the authentication CA (see
+    /// [`CardSpec::issue_from`]).
+    ///
+    /// # Errors
+    /// [`PkiError::Build`] for a date out of range or a failed key generation.
     pub fn issue_card(&self, spec: &CardSpec) -> Result<CardCredentials, PkiError> {
-        self.auth_ca.issue_card(spec)
+        spec.issue_from(&self.auth_ca)
     }
+}
+
+/// Revocations by day, at 00:00 UTC of the day (what the CRLs write).
+pub(crate) fn at_midnight(revoked: &[(u64, Date)]) -> Vec<(u64, SystemTime)> {
+    revoked
+        .iter()
+        .map(|(serial, day)| (*serial, utc_midnight(*day)))
+        .collect()
 }
 
 #[cfg(test)]

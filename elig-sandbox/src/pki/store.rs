@@ -12,18 +12,37 @@
 
 use std::path::{Path, PathBuf};
 
-use der::Decode as _;
 use der::pem::LineEnding;
+use der::{Decode as _, Encode as _};
 use rsa::PrivateKey;
 use rsa::pkcs8::DecodePrivateKey as _;
 use serde::{Deserialize, Serialize};
+use spki::EncodePublicKey as _;
 use x509_cert::certificate::Certificate;
 use x509_cert::crl::CertificateList;
 
 use super::{
-    Authority, DeviceCredentials, DevicePlan, PkiError, ServerCredentials, TestKey, TestPki, build,
-    cert_der,
+    Authority, DeviceCredentials, DevicePlan, PkiError, ServerCredentials, TestKey, TestPki,
 };
+
+fn cert_der(cert: &Certificate) -> Result<Vec<u8>, PkiError> {
+    cert.to_der()
+        .map_err(|e| PkiError::Build(format!("certificate encoding: {e}")))
+}
+
+/// Whether `key` is the key of `cert`.
+fn key_matches(key: &PrivateKey, cert: &Certificate) -> Result<bool, PkiError> {
+    let key_spki = key
+        .to_public_key()
+        .to_public_key_der()
+        .map_err(|e| PkiError::Build(format!("public key: {e}")))?;
+    let cert_spki = cert
+        .tbs_certificate()
+        .subject_public_key_info()
+        .to_der()
+        .map_err(|e| PkiError::Build(format!("public key: {e}")))?;
+    Ok(key_spki.as_bytes() == cert_spki.as_slice())
+}
 
 #[derive(Serialize, Deserialize)]
 struct State {
@@ -133,7 +152,7 @@ fn load_key(dir: &Path, name: &str, cert: &Certificate) -> Result<PrivateKey, Pk
     let der = read_pem(dir, name, "PRIVATE KEY")?;
     let key = PrivateKey::from_pkcs8_der(&der)
         .map_err(|e| PkiError::State(format!("{name}: not an RSA PKCS#8 key: {e}")))?;
-    if build::spki_of(&key)? != *cert.tbs_certificate().subject_public_key_info() {
+    if !key_matches(&key, cert)? {
         return Err(PkiError::State(format!(
             "{name}: the key does not match its certificate"
         )));
@@ -159,15 +178,14 @@ fn load_authority(dir: &Path, stem: &str, seed: &str) -> Result<Authority, PkiEr
     let key = load_key(dir, &format!("{stem}.key.pem"), &cert)?;
     // The CA key is derived from its seed (Authority::generate): a seed that does not give
     // this key was edited, and would silently change every card key issued from it.
+    // `from_parts` refuses it (the key was checked against the certificate above).
     let seed = unhex32(seed)?;
-    if build::spki_of(&super::derive_key(&seed, "ca")?)?
-        != *cert.tbs_certificate().subject_public_key_info()
-    {
-        return Err(PkiError::State(format!(
+    Authority::from_parts(key, cert, seed).map_err(|e| match e {
+        PkiError::State(_) => PkiError::State(format!(
             "state.json: the seed of {stem} does not derive {stem}.key.pem"
-        )));
-    }
-    Authority::from_parts(key, cert, seed)
+        )),
+        other => other,
+    })
 }
 
 impl TestPki {
@@ -194,7 +212,7 @@ impl TestPki {
             write(
                 dir,
                 &format!("{stem}.key.pem"),
-                &key_pem(&ca.key)?,
+                &key_pem(ca.key())?,
                 &mut written,
             )?;
         }
@@ -239,9 +257,9 @@ impl TestPki {
         }
         let state = State {
             version: 1,
-            auth_ca_seed: hex(&self.auth_ca.key_seed),
-            device_ca_seed: hex(&self.device_ca.key_seed),
-            gateway_ca_seed: hex(&self.gateway_ca.key_seed),
+            auth_ca_seed: hex(self.auth_ca.key_seed()),
+            device_ca_seed: hex(self.device_ca.key_seed()),
+            gateway_ca_seed: hex(self.gateway_ca.key_seed()),
             devices: self
                 .devices
                 .iter()
@@ -278,7 +296,7 @@ impl TestPki {
         let server_cert = load_cert(dir, "server.pem")?;
         check_issued(gateway_ca.cert(), &server_cert, "server.pem")?;
         let server = ServerCredentials {
-            key: TestKey(load_key(dir, "server.key.pem", &server_cert)?),
+            key: TestKey::new(load_key(dir, "server.key.pem", &server_cert)?),
             cert_der: cert_der(&server_cert)?,
         };
         let mut devices = Vec::with_capacity(state.devices.len());
@@ -299,8 +317,8 @@ impl TestPki {
                 label: plan.label,
                 facility: plan.facility,
                 cert_der: cert_der(&cert)?,
-                ca_cert_der: device_ca.cert_der.clone(),
-                key: TestKey(key),
+                ca_cert_der: device_ca.cert_der().to_vec(),
+                key: TestKey::new(key),
                 revoked_on: plan.revoked_on,
             });
         }
@@ -342,7 +360,7 @@ mod tests {
         assert!(TestPki::load(dir.path()).is_ok());
         let clinic = pki.device("clinic").unwrap();
         let rogue = Authority::generate(b"rogue", "CN=Rogue CA,C=JP").unwrap();
-        let swapped = rogue.issue_device(100, "clinic", &clinic.facility).unwrap();
+        let swapped = DeviceCredentials::issue(&rogue, 100, "clinic", &clinic.facility).unwrap();
         std::fs::write(
             dir.path().join("device-clinic.pem"),
             cert_pem(&swapped.cert_der).unwrap(),
@@ -370,7 +388,7 @@ mod tests {
         pki.write_pem(dir.path()).unwrap();
         let path = dir.path().join("state.json");
         let text = std::fs::read_to_string(&path).unwrap();
-        let seed = hex(&pki.device_ca.key_seed);
+        let seed = hex(pki.device_ca.key_seed());
         assert!(text.contains(&seed));
         std::fs::write(&path, text.replace(&seed, &"5a".repeat(32))).unwrap();
         let Err(PkiError::State(why)) = TestPki::load(dir.path()) else {

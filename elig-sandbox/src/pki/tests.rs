@@ -1,4 +1,9 @@
 use super::*;
+use elig_testpki::CardQuirk;
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use rsa::PrivateKey;
+use x509_cert::certificate::Certificate;
 
 fn plan() -> PkiPlan {
     PkiPlan {
@@ -33,7 +38,8 @@ fn generate_write_load_round_trip() {
     let a = pki.issue_card(&spec).unwrap();
     let b = loaded.issue_card(&spec).unwrap();
     assert_eq!(
-        a.cert_der, b.cert_der,
+        a.auth().cert_der(),
+        b.auth().cert_der(),
         "cards issued after loading are the same"
     );
 }
@@ -47,7 +53,7 @@ fn card_certificates_carry_no_personal_data() {
         not_after: Date::new(2030, 1, 1).unwrap(),
     };
     let card = pki.issue_card(&spec).unwrap();
-    let cert = <Certificate as der::Decode>::from_der(&card.cert_der).unwrap();
+    let cert = <Certificate as der::Decode>::from_der(card.auth().cert_der()).unwrap();
     let subject = cert.tbs_certificate().subject().to_string();
     assert_eq!(subject, "CN=auth 7,O=elig sandbox JPKI,C=JP");
     // Key usage and basic constraints only: no subjectAltName, no directory attributes.
@@ -63,11 +69,11 @@ fn card_certificates_carry_no_personal_data() {
         ["2.5.29.15", "1.3.6.1.4.1.32473.1", "2.5.29.19", "2.5.29.35"]
     );
     assert_eq!(
-        card.cert_der.len(),
-        CARD_CERT_LEN,
+        card.auth().cert_der().len(),
+        AUTH_CERT_LEN,
         "sized like a real card's"
     );
-    assert_eq!(card.ca_cert_der, pki.auth_ca().cert_der());
+    assert_eq!(card.auth().ca_cert_der(), pki.auth_ca().cert_der());
 }
 
 #[test]
@@ -103,13 +109,17 @@ fn a_card_key_of_another_size_is_untrusted() {
     let now = crate::clock::jst_noon(Date::new(2026, 4, 1).unwrap());
     let verifier = Verifier::new(&pki).unwrap();
     let good = pki.issue_card(&spec).unwrap();
-    assert!(verifier.card(&good.cert_der, now).is_ok());
+    assert!(verifier.card(good.auth().cert_der(), now).is_ok());
     for bits in [1024, 3072] {
         let mut rng = ChaCha20Rng::from_seed([7; 32]);
         let key = PrivateKey::new(&mut rng, bits).unwrap();
-        let odd = pki.auth_ca().issue_card_with(&spec, key).unwrap();
+        let (from, to) = spec.validity().unwrap();
+        let odd = pki
+            .auth_ca()
+            .issue_card_cert(spec.serial, from, to, &key, CardQuirk::None)
+            .unwrap();
         assert_eq!(
-            verifier.card(&odd.cert_der, now).err(),
+            verifier.card(&odd, now).err(),
             Some(CheckFailure::Untrusted),
             "RSA-{bits}"
         );
@@ -125,22 +135,27 @@ fn an_unknown_critical_extension_is_untrusted() {
     let verifier = Verifier::new(&pki).unwrap();
     let now = crate::clock::jst_noon(Date::new(2026, 4, 1).unwrap());
     let ca = pki.auth_ca();
-    let key = derive_key(&ca.key_seed, "card 9").unwrap();
-    let issue = |critical_filler: bool| {
-        let cert = build::certificate(
-            Kind::CardAuth {
-                filler: 300,
-                critical_filler,
-            },
-            &build::name("CN=auth 9,O=elig sandbox JPKI,C=JP").unwrap(),
-            build::spki_of(&key).unwrap(),
-            &ca.issuer(),
-            9,
+    let key = pki
+        .issue_card(&CardSpec {
+            serial: 9,
+            not_before: Date::new(2025, 1, 1).unwrap(),
+            not_after: Date::new(2030, 1, 1).unwrap(),
+        })
+        .unwrap()
+        .auth()
+        .key()
+        .clone();
+    let issue = |critical: bool| {
+        let (from, to) = (
             utc_midnight(Date::new(2025, 1, 1).unwrap()),
             utc_midnight(Date::new(2030, 1, 1).unwrap()),
-        )
-        .unwrap();
-        cert_der(&cert).unwrap()
+        );
+        let quirk = if critical {
+            CardQuirk::CriticalUnknownExtension { filler: 300 }
+        } else {
+            CardQuirk::UnknownExtension { filler: 300 }
+        };
+        ca.issue_card_cert(9, from, to, &key, quirk).unwrap()
     };
     assert!(verifier.card(&issue(false), now).is_ok());
     assert_eq!(

@@ -103,22 +103,27 @@ impl Running {
     }
 }
 
-/// Signs `digest` with a virtual My Number Card holding `card`, through jpki-apdu's
-/// PIN-mode procedure; returns (certificate read from the card, signature).
+/// Signs `digest` with a virtual My Number Card holding `card` (the sandbox issues the
+/// virtual card's own credentials type), through jpki-apdu's PIN-mode procedure; returns
+/// (certificate read from the card, signature).
 pub fn sign_on_virtual_card(card: &CardCredentials, digest: &[u8; 32]) -> (Vec<u8>, Vec<u8>) {
-    let creds = reader_backends::mock::CardCredentials::from_auth_chain(
-        card.key.rsa().clone(),
-        card.cert_der.clone(),
-        card.ca_cert_der.clone(),
-    )
-    .unwrap();
     let mut vcard = VirtualMyNumberCard::builder()
         .pin("4321")
-        .credentials(creds)
+        .credentials(card.clone())
         .build()
         .unwrap();
+    sign_on(&mut vcard, "4321", digest)
+}
+
+/// Signs `digest` on `vcard` (PIN `pin`) through jpki-apdu's PIN-mode procedure; returns
+/// (certificate read from the card, signature).
+pub fn sign_on(
+    vcard: &mut VirtualMyNumberCard,
+    pin: &str,
+    digest: &[u8; 32],
+) -> (Vec<u8>, Vec<u8>) {
     let check = PinModeCheck::up_front(
-        AuthPin::new("4321").unwrap(),
+        AuthPin::new(pin).unwrap(),
         LastTry::Refuse,
         DigestInfo::sha256(digest),
         ReaderLimits::extended(65_544),
@@ -150,12 +155,19 @@ pub async fn pin_inquiry(
     search: Option<&SearchInfo>,
 ) -> InquiryRequest {
     let ch = challenge(client).await;
-    let request =
-        inquiry::unsigned("req-1", &facility(label), today(), search, &card.cert_der).unwrap();
+    let request = inquiry::unsigned(
+        "req-1",
+        &facility(label),
+        today(),
+        search,
+        card.auth().cert_der(),
+    )
+    .unwrap();
     let digest = inquiry::digest(&request, &ch, &facility(label));
     let (cert, signature) = sign_on_virtual_card(card, &digest);
     assert_eq!(
-        cert, card.cert_der,
+        cert,
+        card.auth().cert_der(),
         "the card returns the certificate the PKI issued"
     );
     inquiry::with_pin(request, ch, digest, signature).unwrap()

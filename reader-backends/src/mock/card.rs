@@ -21,8 +21,8 @@ use zeroize::Zeroizing;
 use super::command::read_command;
 use super::files::{self, Access, App, BinaryEf, Ef, KeyId, PinId};
 use super::persona::Persona;
-use elig_testpki::CardCredentials;
 use super::{CardConfig, CardSecrets, ReadPastEnd};
+use elig_testpki::CardCredentials;
 
 const SW_OK: Status = Status::Success;
 const SW_WRONG_LENGTH: Status = Status::WrongLength;

@@ -3,7 +3,6 @@
 pub mod fixtures;
 pub mod flow;
 pub mod seeds;
-pub mod verify;
 
 use core::fmt;
 

@@ -11,7 +11,7 @@ pub mod pki;
 pub mod registry;
 mod server;
 mod tls;
-mod verify;
+pub mod verify;
 
 pub use gateway::Route;
 pub use offline::OfflineGateway;

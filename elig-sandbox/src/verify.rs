@@ -5,6 +5,10 @@
 //! Everything static (CA names and public keys, the revoked serials) is parsed when the
 //! gateway starts; a request costs one certificate parse and two RSA-2048 public-key
 //! operations (chain and signature).
+//!
+//! The card side is public ([`Verifier::new`], [`Verifier::card`],
+//! [`Verifier::verify_pin_signature`]) so that benchmarks and other tools measure and reuse
+//! exactly the checks the gateway runs, not a copy of them.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -31,10 +35,12 @@ const CARD_KEY_BYTES: usize = 256;
 /// `sha256WithRSAEncryption` (RFC 4055).
 const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
 
-/// Why a certificate or signature check failed. Each maps to one rejection reason of
-/// PROTOCOL.md.
+/// Why a card certificate or signature check failed. Each maps to one rejection reason of
+/// PROTOCOL.md; all but [`CheckFailure::RevocationUnknown`] are the client's (its card or its
+/// signature), that one is the gateway's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CheckFailure {
+#[non_exhaustive]
+pub enum CheckFailure {
     /// Not DER, not issued by the expected CA, or a bad CA signature.
     Untrusted,
     /// `notAfter` has passed.
@@ -218,7 +224,7 @@ pub struct DeviceIdentity {
 
 /// A card certificate that passed chain, validity and revocation checks.
 #[derive(Debug, Clone)]
-pub(crate) struct VerifiedCard {
+pub struct VerifiedCard {
     /// The certificate serial as an unsigned number (when it fits in 64 bits).
     pub(crate) serial: Option<u64>,
     /// A short hash of the serial for the access log (never the certificate itself).
@@ -259,7 +265,7 @@ pub(crate) fn serial_hash(key: &[u8; 32], serial_bytes: &[u8]) -> String {
 
 /// The gateway's certificate checker, built once from the PKI.
 #[derive(Debug, Clone)]
-pub(crate) struct Verifier {
+pub struct Verifier {
     inner: Arc<Inner>,
 }
 
@@ -291,7 +297,11 @@ fn serial_u64(bytes: &[u8]) -> Option<u64> {
 
 impl Verifier {
     /// Parses the CA keys and both CRLs (checking each CRL's signature by its CA).
-    pub(crate) fn new(pki: &TestPki) -> Result<Self, PkiError> {
+    ///
+    /// # Errors
+    /// [`PkiError::State`] when a CA key is not RSA, a CRL is not signed by its CA or has no
+    /// `nextUpdate`, or the system random generator fails.
+    pub fn new(pki: &TestPki) -> Result<Self, PkiError> {
         let auth_ca = Anchor::from_cert(pki.auth_ca().cert())?;
         let device_ca = Anchor::from_cert(pki.device_ca().cert())?;
         let revoked = auth_ca.revocation_list(pki.crl_der())?;
@@ -355,9 +365,31 @@ impl Verifier {
         Some((device, until))
     }
 
+    /// The whole per-request card check of a PIN-mode inquiry, as the gateway runs it:
+    /// [`Self::card`], then the card's signature over the protocol `digest`
+    /// ([`VerifiedCard::verify_digest_signature`]).
+    ///
+    /// # Errors
+    /// The first [`CheckFailure`].
+    pub fn verify_pin_signature(
+        &self,
+        cert_der: &[u8],
+        digest: &[u8; 32],
+        signature: &[u8],
+        now: SystemTime,
+    ) -> Result<VerifiedCard, CheckFailure> {
+        let card = self.card(cert_der, now)?;
+        card.verify_digest_signature(digest, signature)?;
+        Ok(card)
+    }
+
     /// Checks a card certificate in order: chain to the authentication CA, validity dates at
-    /// `now`, revocation (by a CRL current at `now`, else [`CheckFailure::RevocationUnknown`]).
-    pub(crate) fn card(
+    /// `now`, revocation (by a CRL current at `now`, else [`CheckFailure::RevocationUnknown`]),
+    /// an RSA-2048 key.
+    ///
+    /// # Errors
+    /// The first [`CheckFailure`].
+    pub fn card(
         &self,
         cert_der: &[u8],
         now: SystemTime,

@@ -205,7 +205,10 @@ fn sandbox_verify(c: &mut Criterion, f: &Fixtures) {
     let verifier = Verifier::new(&pki).expect("verifier");
     let now = jst_noon(f.checkup_date);
     let verify = |cert: &[u8]| verifier.verify_pin_signature(cert, &f.digest, &f.signature, now);
-    assert!(verify(&f.card.auth_cert).is_ok(), "the sandbox accepts the fixture");
+    assert!(
+        verify(&f.card.auth_cert).is_ok(),
+        "the sandbox accepts the fixture"
+    );
     g.bench_function("cert-parse+chain+signature", |b| {
         b.iter(|| black_box(verify(black_box(&f.card.auth_cert)).is_ok()));
     });

@@ -389,11 +389,7 @@ impl Verifier {
     ///
     /// # Errors
     /// The first [`CheckFailure`].
-    pub fn card(
-        &self,
-        cert_der: &[u8],
-        now: SystemTime,
-    ) -> Result<VerifiedCard, CheckFailure> {
+    pub fn card(&self, cert_der: &[u8], now: SystemTime) -> Result<VerifiedCard, CheckFailure> {
         let cert = Certificate::from_der(cert_der).map_err(|_| CheckFailure::Untrusted)?;
         if !self.inner.auth_ca.issued(&cert)
             || !is_signing_end_entity(&cert)

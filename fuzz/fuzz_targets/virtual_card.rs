@@ -16,7 +16,9 @@ use std::sync::OnceLock;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use reader_backends::mock::{CardConfig, CardCredentials, Persona, VirtualMyNumberCard};
+use reader_backends::mock::{
+    CardConfig, CardCredentials, DEFAULT_SEED, Persona, Pki, VirtualMyNumberCard,
+};
 use rsa::Pkcs1v15Sign;
 
 const JPKI_AP: [u8; 10] = [0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01];
@@ -70,7 +72,9 @@ struct Input {
 fn credentials() -> &'static CardCredentials {
     static CREDS: OnceLock<CardCredentials> = OnceLock::new();
     CREDS.get_or_init(|| {
-        CardCredentials::deterministic(1, &Persona::default()).expect("test PKI builds")
+        Pki::new(DEFAULT_SEED)
+            .card(1, Persona::default().name())
+            .expect("test PKI builds")
     })
 }
 

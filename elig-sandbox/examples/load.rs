@@ -121,7 +121,7 @@ impl Worker {
             facility,
             today,
             None,
-            &self.card.auth().cert_der(),
+            self.card.auth().cert_der(),
         )?;
         let digest = inquiry::digest(&request, &challenge, facility);
         let tbs = tbs_bytes(&request, challenge, facility)?;

@@ -236,7 +236,10 @@ impl VerifiedCard {
     /// Verifies an RSA PKCS#1 v1.5 signature over the SHA-256 `digest` with the card key
     /// (the card signs a DigestInfo over a digest the host computed: card.md, COMPUTE
     /// DIGITAL SIGNATURE).
-    pub(crate) fn verify_digest_signature(
+    ///
+    /// # Errors
+    /// [`CheckFailure::BadSignature`].
+    pub fn verify_digest_signature(
         &self,
         digest: &[u8; 32],
         signature: &[u8],

@@ -6,13 +6,29 @@ mod common;
 use common::{MAX_APDUS_EXTENDED, MAX_APDUS_SHORT, assert_evidence_verifies, pin_mode_check};
 use jpki_apdu::DriveError;
 use jpki_apdu::procedure::{Cleared, Error as ProcError, PinStatus};
-use reader_backends::mock::{CardConfig, InjectedFault, ReadPastEnd, VirtualMyNumberCard};
+use std::sync::OnceLock;
+
+use reader_backends::mock::{
+    CardConfig, CardCredentials, DEFAULT_SEED, InjectedFault, Persona, Pki, ReadPastEnd,
+    VirtualMyNumberCard,
+};
 use reader_backends::nfc::{NfcCapabilities, NfcTransport, SimulatedNfcHost};
 use reader_backends::{Counting, TransportError};
+
+/// Card 42's default credentials, derived once per test binary by a shared test PKI (a test
+/// fixture: the library keeps no process-wide key cache). Byte-identical to what a card
+/// built without credentials derives.
+fn creds42() -> CardCredentials {
+    static P: OnceLock<Pki> = OnceLock::new();
+    P.get_or_init(|| Pki::new(DEFAULT_SEED))
+        .card(42, Persona::default().name())
+        .unwrap()
+}
 
 fn card(config: CardConfig) -> VirtualMyNumberCard {
     VirtualMyNumberCard::builder()
         .serial(42)
+        .credentials(creds42())
         .pin("1234")
         .config(config)
         .build()
@@ -98,6 +114,7 @@ fn wrong_pin_spends_one_try_and_leaves_no_state() {
 fn removal_mid_check_is_card_removed() {
     let mut card = VirtualMyNumberCard::builder()
         .serial(42)
+        .credentials(creds42())
         .fault(InjectedFault::RemovedAfter(4))
         .build()
         .unwrap();
@@ -113,6 +130,7 @@ fn removal_mid_check_is_card_removed() {
 fn garbage_answer_is_a_malformed_response_not_a_panic() {
     let mut card = VirtualMyNumberCard::builder()
         .serial(42)
+        .credentials(creds42())
         .fault(InjectedFault::GarbageAt {
             at: 2,
             bytes: vec![0x90],
@@ -169,6 +187,7 @@ fn nfc_phone_with_a_card_that_does_extended_but_a_short_stack_stays_short() {
 fn nfc_tag_loss_mid_check_is_card_removed() {
     let card = VirtualMyNumberCard::builder()
         .serial(42)
+        .credentials(creds42())
         .fault(InjectedFault::TagLostAt(5))
         .build()
         .unwrap();

@@ -9,9 +9,22 @@ const JPKI: &[u8] = &[0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01
 const KENMEN: &[u8] = &[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08];
 const ISD: &[u8] = &[0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00];
 
+/// One test PKI for this module's cards: a test fixture (the library keeps no process-wide
+/// key cache), so card 7's four keys are derived once per test binary.
+fn pki() -> &'static Pki {
+    static P: OnceLock<Pki> = OnceLock::new();
+    P.get_or_init(|| Pki::new(DEFAULT_SEED))
+}
+
+/// Card 7's default credentials, from the shared [`pki`].
+fn creds7() -> CardCredentials {
+    pki().card(7, Persona::default().name()).unwrap()
+}
+
 fn card_with(config: CardConfig) -> VirtualMyNumberCard {
     VirtualMyNumberCard::builder()
         .serial(7)
+        .credentials(creds7())
         .config(config)
         .build()
         .unwrap()
@@ -60,9 +73,10 @@ fn sign_cmd(digest: &[u8; 32]) -> Vec<u8> {
 }
 
 #[test]
-fn deterministic_from_the_seed_and_sized_like_a_real_certificate() {
+fn deterministic_from_the_serial_and_sized_like_a_real_certificate() {
     let a = card();
-    let b = card();
+    // Built without credentials: derived again by a fresh default Pki, byte-identical.
+    let b = VirtualMyNumberCard::new(7, "1234").unwrap();
     let auth = a.credentials().auth();
     assert_eq!(auth.cert_der(), b.credentials().auth().cert_der());
     assert_eq!(auth.cert_der().len(), AUTH_CERT_LEN);
@@ -335,6 +349,7 @@ fn pins_are_redacted_in_the_log_and_debug() {
 fn faults_removal_tag_loss_and_garbage() {
     let mut c = VirtualMyNumberCard::builder()
         .serial(7)
+        .credentials(creds7())
         .fault(InjectedFault::RemovedAfter(2))
         .fault(InjectedFault::GarbageAt {
             at: 2,
@@ -357,6 +372,7 @@ fn faults_removal_tag_loss_and_garbage() {
 
     let mut c = VirtualMyNumberCard::builder()
         .serial(7)
+        .credentials(creds7())
         .fault(InjectedFault::TagLostAt(4))
         .build()
         .unwrap();
@@ -558,6 +574,7 @@ fn delays_slow_the_commands_they_name() {
     let delay = Duration::from_millis(30);
     let mut c = VirtualMyNumberCard::builder()
         .serial(7)
+        .credentials(creds7())
         .fault(InjectedFault::SignatureDelay(delay))
         .build()
         .unwrap();
@@ -573,6 +590,7 @@ fn delays_slow_the_commands_they_name() {
 
     let mut c = VirtualMyNumberCard::builder()
         .serial(7)
+        .credentials(creds7())
         .fault(InjectedFault::Delay(delay))
         .build()
         .unwrap();

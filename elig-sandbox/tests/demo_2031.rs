@@ -55,10 +55,16 @@ fn inquire(
         .pki()
         .issue_card(&registry.card(serial).unwrap().spec())
         .unwrap();
-    let unsigned =
-        inquiry::unsigned("demo-2031", &device.facility, today, search, &card.cert_der).unwrap();
+    let unsigned = inquiry::unsigned(
+        "demo-2031",
+        &device.facility,
+        today,
+        search,
+        card.auth().cert_der(),
+    )
+    .unwrap();
     let digest = inquiry::digest(&unsigned, &challenge, &device.facility);
-    let signature = SigningKey::<Sha256>::new(card.key.rsa().clone())
+    let signature = SigningKey::<Sha256>::new(card.auth().key().clone())
         .sign_prehash(&digest)
         .unwrap()
         .to_vec();

@@ -4,7 +4,7 @@
 use super::exchange::Exchange;
 use super::pin::VerifyMachine;
 use super::{Error, LastTry, Machine, Misuse, Operation, Runner, Step, procedure_wrapper};
-use crate::cmd;
+use crate::command as cmd;
 use crate::limits::ReaderLimits;
 use crate::pin::{AssistPin, AuthPin, Pin, SignPassword};
 use crate::response::Response;

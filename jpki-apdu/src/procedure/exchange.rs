@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use zeroize::Zeroizing;
 
 use super::{Error, Machine, Malformed, Misuse, Operation, Step};
-use crate::cmd;
+use crate::command as cmd;
 use crate::command::{Command, CommandError};
 use crate::limits::ReaderLimits;
 use crate::response::Response;

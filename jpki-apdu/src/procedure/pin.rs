@@ -4,7 +4,7 @@
 
 use super::exchange::{Exchange, Select};
 use super::{Error, Machine, Misuse, Operation, Runner, Step, procedure_wrapper};
-use crate::cmd;
+use crate::command as cmd;
 use crate::ids::FileId;
 use crate::limits::ReaderLimits;
 use crate::pin::{AssistPin, AuthPin, Pin, SignPassword};

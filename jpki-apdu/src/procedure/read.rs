@@ -24,7 +24,7 @@ use zeroize::Zeroizing;
 
 use super::exchange::{Exchange, Select};
 use super::{Error, Machine, Malformed, Misuse, Operation, Runner, Step, procedure_wrapper};
-use crate::cmd;
+use crate::command as cmd;
 use crate::ids::FileId;
 use crate::limits::ReaderLimits;
 use crate::response::Response;

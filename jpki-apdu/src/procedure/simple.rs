@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 
 use super::exchange::{Exchange, Select};
 use super::{Error, Machine, Malformed, Misuse, Operation, Runner, Step, procedure_wrapper};
-use crate::cmd;
+use crate::command as cmd;
 use crate::digest::DigestInfo;
 use crate::ids::{self, Aid, FileId};
 use crate::limits::ReaderLimits;

@@ -13,7 +13,7 @@ use elig_benches::fixtures::Fixtures;
 use elig_benches::verify::Anchor;
 use elig_proto::gateway::{self as proto, ChallengeResponse, InquiryRequest, InquiryResult};
 use elig_proto::xmlmsg::{self, IndividualRequest};
-use jpki_apdu::content::{BasicInfo, Sex, encode_basic_info};
+use jpki_apdu::content::{BasicInfo, CardSex, encode_basic_info};
 use jpki_apdu::tlv::Tlv;
 use jpki_apdu::{AuthPin, Command, DigestInfo, Response, command, ids};
 
@@ -102,7 +102,7 @@ fn tlv(c: &mut Criterion, f: &Fixtures) {
                 &info.name,
                 &info.address,
                 &ymd,
-                Sex::Male,
+                CardSex::Male,
             ))
         });
     });

@@ -1,4 +1,5 @@
-//! A BER-TLV reader (ISO/IEC 7816-4 §5.2, X.690 §8.1) on a checked cursor.
+//! A BER-TLV reader (ISO/IEC 7816-4 §5.2, X.690 §8.1) on a checked cursor, and the writer
+//! of exactly what it reads ([`write`]).
 //!
 //! What it accepts, and why:
 //! - tags of 1–3 bytes (`30`, `DF21`, `FF20`, `5F2D`, `7F4901`…); a first subsequent byte of
@@ -13,7 +14,13 @@
 //! - values that run past the input are "truncated".
 //!
 //! Every error carries the byte position where it was found.
+//!
+//! The writer produces the same encoding: the tag's bytes and the minimal definite length
+//! (`00`–`7F`, `81 80`–`81 FF`, `82 01 00`–`82 FF FF`). It refuses, with a
+//! [`TlvWriteError`], a tag the reader would refuse and a value longer than 65 535 bytes,
+//! so whatever it writes reads back as the same tag and value (a property test checks it).
 
+use alloc::vec::Vec;
 use core::fmt;
 
 use crate::cursor::Cursor;
@@ -321,7 +328,138 @@ impl fmt::Display for TlvError {
 
 impl core::error::Error for TlvError {}
 
+/// Appends one TLV — `tag`, the minimal definite length of `value`, `value` — to `out`.
+/// On error nothing is appended.
+///
+/// # Errors
+/// [`TlvWriteError::InvalidTag`] for a tag this module's reader refuses (`00`, a one-byte
+/// tag whose number bits are all set, a padded or unterminated multi-byte tag, more than 3
+/// bytes); [`TlvWriteError::ValueTooLong`] above 65 535 bytes (`82 FF FF`).
+pub fn write(out: &mut Vec<u8>, tag: Tag, value: &[u8]) -> Result<(), TlvWriteError> {
+    write_header(out, tag, value.len())?;
+    out.extend_from_slice(value);
+    Ok(())
+}
+
+/// The TLV of `tag` and `value` as a new vector (see [`write`]).
+///
+/// # Errors
+/// As [`write`].
+pub fn to_vec(tag: Tag, value: &[u8]) -> Result<Vec<u8>, TlvWriteError> {
+    let mut out = Vec::with_capacity(encoded_len(tag, value.len())?);
+    write(&mut out, tag, value)?;
+    Ok(out)
+}
+
+/// Appends the header of a TLV (tag and minimal length of a `value_len`-byte value) to
+/// `out`; the caller appends the value. On error nothing is appended.
+///
+/// # Errors
+/// As [`write`].
+pub fn write_header(out: &mut Vec<u8>, tag: Tag, value_len: usize) -> Result<(), TlvWriteError> {
+    let tag_bytes = tag_bytes(tag)?;
+    let len =
+        u16::try_from(value_len).map_err(|_| TlvWriteError::ValueTooLong { len: value_len })?;
+    out.extend_from_slice(tag_bytes.as_slice());
+    let [hi, lo] = len.to_be_bytes();
+    match len {
+        0..=0x7F => out.push(lo),
+        0x80..=0xFF => out.extend_from_slice(&[0x81, lo]),
+        _ => out.extend_from_slice(&[0x82, hi, lo]),
+    }
+    Ok(())
+}
+
+/// Bytes of the whole TLV of `tag` with a `value_len`-byte value.
+///
+/// # Errors
+/// As [`write`].
+pub fn encoded_len(tag: Tag, value_len: usize) -> Result<usize, TlvWriteError> {
+    let tag_len = tag_bytes(tag)?.as_slice().len();
+    let length_len = match u16::try_from(value_len) {
+        Ok(0..=0x7F) => 1,
+        Ok(0x80..=0xFF) => 2,
+        Ok(_) => 3,
+        Err(_) => return Err(TlvWriteError::ValueTooLong { len: value_len }),
+    };
+    // At most 3 + 3 + 65 535.
+    Ok(tag_len.saturating_add(length_len).saturating_add(value_len))
+}
+
+impl Tlv<'_> {
+    /// Appends this TLV to `out` in the minimal encoding; what the reader parsed writes
+    /// back byte for byte, because the reader accepts only minimal lengths.
+    ///
+    /// # Errors
+    /// As [`write`] (never for a TLV the reader produced).
+    pub fn write_to(&self, out: &mut Vec<u8>) -> Result<(), TlvWriteError> {
+        write(out, self.tag, self.value)
+    }
+}
+
+/// The encoded bytes of a tag, checked by the reader's own rules.
+struct TagBytes {
+    bytes: [u8; 3],
+    len: usize,
+}
+
+impl TagBytes {
+    fn as_slice(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or(&[])
+    }
+}
+
+fn tag_bytes(tag: Tag) -> Result<TagBytes, TlvWriteError> {
+    let invalid = TlvWriteError::InvalidTag(tag);
+    let [b0, b1, b2, b3] = tag.value().to_be_bytes();
+    if b0 != 0 {
+        return Err(invalid);
+    }
+    let len = tag.encoded_len();
+    let bytes = match len {
+        3 => [b1, b2, b3],
+        2 => [b2, b3, 0],
+        _ => [b3, 0, 0],
+    };
+    let encoded = TagBytes { bytes, len };
+    // One rule for what a tag is: the reader's. It must read exactly these bytes back.
+    let mut cur = Cursor::new(encoded.as_slice());
+    match read_tag(&mut cur) {
+        Ok(read) if read == tag && cur.is_empty() => Ok(encoded),
+        _ => Err(invalid),
+    }
+}
+
+/// A TLV cannot be written: the caller asked for a tag or a length the encoding this module
+/// reads cannot carry (caller misuse).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TlvWriteError {
+    /// A tag the reader would refuse (see [`write`]).
+    InvalidTag(Tag),
+    /// A value longer than 65 535 bytes, the most a 3-byte length field carries.
+    ValueTooLong {
+        /// The value's length.
+        len: usize,
+    },
+}
+
+impl fmt::Display for TlvWriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidTag(tag) => write!(f, "caller error: {tag} is not a valid BER-TLV tag"),
+            Self::ValueTooLong { len } => write!(
+                f,
+                "caller error: a {len}-byte value exceeds the 65535 a TLV length carries here"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for TlvWriteError {}
+
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // test arithmetic on known-small values
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -392,6 +530,53 @@ mod tests {
     }
 
     #[test]
+    fn writer_golden_lengths() {
+        assert_eq!(to_vec(Tag::new(0x04), &[]).unwrap(), [0x04, 0x00]);
+        assert_eq!(
+            to_vec(Tag::new(0xDF25), b"1").unwrap(),
+            [0xDF, 0x25, 0x01, b'1']
+        );
+        let v = to_vec(Tag::new(0xDF23), &[0x11; 0x7F]).unwrap();
+        assert_eq!(v[..3], [0xDF, 0x23, 0x7F]);
+        let v = to_vec(Tag::new(0xDF23), &[0x11; 0x80]).unwrap();
+        assert_eq!(v[..4], [0xDF, 0x23, 0x81, 0x80]);
+        let v = to_vec(Tag::new(0xDF23), &[0x11; 0xFF]).unwrap();
+        assert_eq!(v[..4], [0xDF, 0x23, 0x81, 0xFF]);
+        let v = to_vec(Tag::new(0xFF20), &[0x22; 0x100]).unwrap();
+        assert_eq!(v[..5], [0xFF, 0x20, 0x82, 0x01, 0x00]);
+        assert_eq!(v.len(), 5 + 0x100);
+        let v = to_vec(Tag::new(0x7F8101), &[0x33; 0xFFFF]).unwrap();
+        assert_eq!(v[..6], [0x7F, 0x81, 0x01, 0x82, 0xFF, 0xFF]);
+        assert_eq!(
+            to_vec(Tag::new(0x04), &vec![0; 0x10000]),
+            Err(TlvWriteError::ValueTooLong { len: 0x10000 })
+        );
+        for bad in [
+            0x00,
+            0x1F,
+            0xDF,
+            0xDF80,
+            0xDF81,
+            0x7F8181,
+            0x7F4901,
+            0x0100_0000,
+        ] {
+            assert_eq!(
+                to_vec(Tag::new(bad), b"x"),
+                Err(TlvWriteError::InvalidTag(Tag::new(bad))),
+                "{bad:X}"
+            );
+        }
+        let mut out = vec![1, 2];
+        assert!(write(&mut out, Tag::new(0x1F), b"x").is_err());
+        assert_eq!(out, [1, 2], "nothing appended on error");
+        assert_eq!(
+            TlvWriteError::InvalidTag(Tag::new(0x1F)).to_string(),
+            "caller error: 1F is not a valid BER-TLV tag"
+        );
+    }
+
+    #[test]
     fn header_of_a_certificate() {
         let h = Header::parse(&[0x30, 0x82, 0x07, 0x68, 0x30]).unwrap();
         assert_eq!(h.tag, Tag::new(0x30));
@@ -422,6 +607,56 @@ mod tests {
             for tlv in TlvIter::new(&bytes).take(1000).flatten() {
                 for child in tlv.children().take(1000) {
                     let _ = child;
+                }
+            }
+        }
+
+        /// Writer → reader round trip: whatever the writer accepts reads back as the same
+        /// tag and value, spanning exactly the written bytes; what it refuses, the reader
+        /// refuses too (for tags) or cannot carry (for lengths).
+        #[test]
+        fn write_then_read(
+            tag in prop_oneof![
+                any::<u32>(),
+                0u32..=0xFF,
+                0x1F00u32..=0xFFFF,
+                0x1F_8000u32..=0xFF_FFFF,
+                Just(0xDF21u32), Just(0xFF20), Just(0x7F4901),
+            ],
+            value in prop_oneof![
+                8 => proptest::collection::vec(any::<u8>(), 0..300),
+                4 => proptest::collection::vec(any::<u8>(), 0x7E..0x102),
+                1 => proptest::collection::vec(any::<u8>(), 0xFFF0..0x10010),
+            ],
+        ) {
+            let tag = Tag::new(tag);
+            let mut out = vec![0xAA];
+            match write(&mut out, tag, &value) {
+                Ok(()) => {
+                    let written = &out[1..];
+                    prop_assert_eq!(Ok(written.len()), encoded_len(tag, value.len()));
+                    let tlv = Tlv::parse_exact(written).unwrap();
+                    prop_assert_eq!(tlv.tag(), tag);
+                    prop_assert_eq!(tlv.value(), value.as_slice());
+                    let mut again = Vec::new();
+                    tlv.write_to(&mut again).unwrap();
+                    prop_assert_eq!(again.as_slice(), written);
+                }
+                Err(TlvWriteError::ValueTooLong { len }) => {
+                    prop_assert_eq!(len, value.len());
+                    prop_assert!(len > 0xFFFF);
+                    prop_assert_eq!(out, vec![0xAA]);
+                }
+                Err(TlvWriteError::InvalidTag(t)) => {
+                    prop_assert_eq!(t, tag);
+                    prop_assert_eq!(&out, &vec![0xAA]);
+                    // The reader refuses those tag bytes, or reads another tag from them.
+                    let bytes = tag.value().to_be_bytes();
+                    let encoded = &bytes[4 - tag.encoded_len()..];
+                    let mut probe = encoded.to_vec();
+                    probe.push(0x00);
+                    let read = Tlv::parse_prefix(&probe).map(|(t, _)| t.tag());
+                    prop_assert!(tag.value() > 0xFF_FFFF || read != Ok(tag));
                 }
             }
         }

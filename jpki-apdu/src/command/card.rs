@@ -40,10 +40,7 @@ pub fn read_binary_extended(offset: u16, ne: u32) -> Result<Command, CommandErro
     read_binary_builder(offset, ne)?.extended().build()
 }
 
-fn read_binary_builder(
-    offset: u16,
-    ne: u32,
-) -> Result<CommandBuilder, CommandError> {
+fn read_binary_builder(offset: u16, ne: u32) -> Result<CommandBuilder, CommandError> {
     if offset > MAX_READ_OFFSET {
         return Err(CommandError::OffsetOutOfRange {
             offset: usize::from(offset),

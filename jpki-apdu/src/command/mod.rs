@@ -26,8 +26,8 @@ mod iso;
 mod parse;
 
 pub use card::{
-    MAX_READ_OFFSET, change_reference_data, compute_digital_signature, get_response,
-    read_binary, read_binary_extended, retry_query, select_application, select_file, verify,
+    MAX_READ_OFFSET, change_reference_data, compute_digital_signature, get_response, read_binary,
+    read_binary_extended, retry_query, select_application, select_file, verify,
 };
 pub use error::{CommandError, CommandParseError};
 pub use iso::IsoConversionError;

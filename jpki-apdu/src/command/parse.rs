@@ -82,4 +82,3 @@ fn extended_ne(le: u16) -> u32 {
         u32::from(le)
     }
 }
-

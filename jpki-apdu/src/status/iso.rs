@@ -69,7 +69,10 @@ mod tests {
                 StatusWord::SecurityStatusNotSatisfied,
                 Status::SecurityStatusNotSatisfied,
             ),
-            (StatusWord::ReferenceDataNotUsable, Status::ReferenceDataNotUsable),
+            (
+                StatusWord::ReferenceDataNotUsable,
+                Status::ReferenceDataNotUsable,
+            ),
             (StatusWord::FileNotFound, Status::NotFound),
             (StatusWord::WrongP1P2, Status::WrongParameters),
             (

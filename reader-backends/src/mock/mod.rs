@@ -23,7 +23,7 @@ use card::{CardCore, Volatile};
 use files::{BinaryEf, Ef, PinId};
 
 pub use log::{ApduLog, LoggedExchange, REDACTED_BYTE};
-pub use persona::{Persona, PersonaError, Sex, TokenKind};
+pub use persona::{CardSex, Persona, PersonaError, TokenKind};
 pub use pki::{AUTH_CERT_TARGET_LEN, CardCredentials, KeyAndChain, PkiError};
 
 /// The ATR the virtual card answers with: the one OpenSC's JPKI driver matches

@@ -1,5 +1,5 @@
 //! A BER-TLV reader (ISO/IEC 7816-4 §5.2, X.690 §8.1) on a checked cursor, and the writer
-//! of exactly what it reads ([`write`]).
+//! of exactly what it reads ([`write`](fn@write)).
 //!
 //! What it accepts, and why:
 //! - tags of 1–3 bytes (`30`, `DF21`, `FF20`, `5F2D`, `7F4901`…); a first subsequent byte of
@@ -341,10 +341,10 @@ pub fn write(out: &mut Vec<u8>, tag: Tag, value: &[u8]) -> Result<(), TlvWriteEr
     Ok(())
 }
 
-/// The TLV of `tag` and `value` as a new vector (see [`write`]).
+/// The TLV of `tag` and `value` as a new vector (see [`write`](fn@write)).
 ///
 /// # Errors
-/// As [`write`].
+/// As [`write`](fn@write).
 pub fn to_vec(tag: Tag, value: &[u8]) -> Result<Vec<u8>, TlvWriteError> {
     let mut out = Vec::with_capacity(encoded_len(tag, value.len())?);
     write(&mut out, tag, value)?;
@@ -355,7 +355,7 @@ pub fn to_vec(tag: Tag, value: &[u8]) -> Result<Vec<u8>, TlvWriteError> {
 /// `out`; the caller appends the value. On error nothing is appended.
 ///
 /// # Errors
-/// As [`write`].
+/// As [`write`](fn@write).
 pub fn write_header(out: &mut Vec<u8>, tag: Tag, value_len: usize) -> Result<(), TlvWriteError> {
     let tag_bytes = tag_bytes(tag)?;
     let len =
@@ -373,7 +373,7 @@ pub fn write_header(out: &mut Vec<u8>, tag: Tag, value_len: usize) -> Result<(),
 /// Bytes of the whole TLV of `tag` with a `value_len`-byte value.
 ///
 /// # Errors
-/// As [`write`].
+/// As [`write`](fn@write).
 pub fn encoded_len(tag: Tag, value_len: usize) -> Result<usize, TlvWriteError> {
     let tag_len = tag_bytes(tag)?.as_slice().len();
     let length_len = match u16::try_from(value_len) {
@@ -391,7 +391,7 @@ impl Tlv<'_> {
     /// back byte for byte, because the reader accepts only minimal lengths.
     ///
     /// # Errors
-    /// As [`write`] (never for a TLV the reader produced).
+    /// As [`write`](fn@write) (never for a TLV the reader produced).
     pub fn write_to(&self, out: &mut Vec<u8>) -> Result<(), TlvWriteError> {
         write(out, self.tag, self.value)
     }
@@ -435,7 +435,7 @@ fn tag_bytes(tag: Tag) -> Result<TagBytes, TlvWriteError> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TlvWriteError {
-    /// A tag the reader would refuse (see [`write`]).
+    /// A tag the reader would refuse (see [`write`](fn@write)).
     InvalidTag(Tag),
     /// A value longer than 65 535 bytes, the most a 3-byte length field carries.
     ValueTooLong {

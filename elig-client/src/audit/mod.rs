@@ -20,7 +20,7 @@
 //!     Purpose::SpecificHealthCheckup,
 //!     EvidenceKind::OnlinePin,
 //!     "26000000013".parse()?,
-//!     "06139992".parse()?,
+//!     "06110829".parse()?,
 //!     CheckOutcome::Verdict(Outcome::Eligible),
 //! );
 //! let receipt = store.append(&record)?;

@@ -38,6 +38,20 @@ impl Default for StoreOptions {
     }
 }
 
+impl StoreOptions {
+    /// These options with another busy timeout.
+    pub fn with_busy_timeout(mut self, timeout: Duration) -> StoreOptions {
+        self.busy_timeout = timeout;
+        self
+    }
+
+    /// These options with a size limit in pages.
+    pub fn with_max_pages(mut self, pages: u32) -> StoreOptions {
+        self.max_pages = Some(pages);
+        self
+    }
+}
+
 /// What a successful [`SqliteAuditStore::verify`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

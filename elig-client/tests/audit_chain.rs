@@ -1,12 +1,20 @@
 //! The hash chain: golden digests, and every kind of tampering done with plain SQL on the
 //! database file is found by `verify`.
 
+// Test code: a panic is a test failure, so the library-only lints do not apply.
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)]
+
 mod common;
 
 use common::{T0, db_path, eligible, filled, network_error, raw};
 use elig_client::audit::{
-    AuditError, AuditSink, BreakKind, ChainBreak, ChainDigest, SqliteAuditStore,
-    keyed_serial_hash,
+    AuditError, AuditSink, BreakKind, ChainBreak, ChainDigest, SqliteAuditStore, keyed_serial_hash,
 };
 
 #[test]
@@ -115,10 +123,8 @@ fn tamper(sql: &str) -> ChainBreak {
     store.verify().unwrap();
     drop(store);
     let conn = raw(&path);
-    conn.execute_batch(
-        "DROP TRIGGER checks_no_update; DROP TRIGGER checks_no_delete;",
-    )
-    .unwrap();
+    conn.execute_batch("DROP TRIGGER checks_no_update; DROP TRIGGER checks_no_delete;")
+        .unwrap();
     conn.execute_batch(sql).unwrap();
     drop(conn);
     match SqliteAuditStore::open(&path).unwrap().verify() {
@@ -167,7 +173,8 @@ fn deleted_row_is_detected() {
 
 #[test]
 fn deleted_and_renumbered_rows_are_detected() {
-    let b = tamper("DELETE FROM checks WHERE seq = 3; UPDATE checks SET seq = seq - 1 WHERE seq > 3;");
+    let b =
+        tamper("DELETE FROM checks WHERE seq = 3; UPDATE checks SET seq = seq - 1 WHERE seq > 3;");
     assert_eq!(b, at(3, BreakKind::PreviousMismatch));
 }
 

@@ -1,6 +1,15 @@
 //! The SQLite store: query by day, JSON Lines, typed errors, and no personal value beyond the
 //! voucher and insurer numbers anywhere in the files.
 
+// Test code: a panic is a test failure, so the library-only lints do not apply.
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)]
+
 mod common;
 
 use std::time::{Duration, Instant};
@@ -29,13 +38,21 @@ fn days_are_days_in_japan() {
     store.append(&eligible(MIDNIGHT + 86_400)).unwrap(); // 2026-04-02 00:00:00 JST
 
     let seqs = |range| -> Vec<u64> {
-        store.entries(range).unwrap().iter().map(|e| e.seq).collect()
+        store
+            .entries(range)
+            .unwrap()
+            .iter()
+            .map(|e| e.seq)
+            .collect()
     };
     assert_eq!(seqs(DayRange::day(day(2026, 3, 31))), [1]);
     assert_eq!(seqs(DayRange::day(day(2026, 4, 1))), [2, 3]);
     assert_eq!(seqs(DayRange::day(day(2026, 4, 2))), [4]);
     assert_eq!(seqs(DayRange::day(day(2026, 4, 3))), Vec::<u64>::new());
-    assert_eq!(seqs(DayRange::between(day(2026, 4, 1), day(2026, 4, 2))), [2, 3, 4]);
+    assert_eq!(
+        seqs(DayRange::between(day(2026, 4, 1), day(2026, 4, 2))),
+        [2, 3, 4]
+    );
     let from = DayRange {
         from: Some(day(2026, 4, 1)),
         to: None,
@@ -222,7 +239,10 @@ fn full_database_is_a_typed_error_and_receipts_match_the_rows() {
     // Every receipt is in the store, and nothing else.
     assert_eq!(store.len().unwrap(), receipts.len() as u64);
     assert!(receipts.iter().all(|r| store.contains(r).unwrap()));
-    assert_eq!(store.verify().unwrap().head, receipts.last().unwrap().digest());
+    assert_eq!(
+        store.verify().unwrap().head,
+        receipts.last().unwrap().digest()
+    );
     // Without the limit, appends go on.
     drop(store);
     let mut store = SqliteAuditStore::open(&path).unwrap();
@@ -297,7 +317,10 @@ fn files_hold_no_personal_value_but_the_voucher_and_insurer_numbers() {
     // Everything a record can carry about the persona: the card's serial, the numbers.
     for i in 0..20 {
         store
-            .append(&not_eligible_with_serial(T0 + i, &PERSONA.certificate_serial))
+            .append(&not_eligible_with_serial(
+                T0 + i,
+                &PERSONA.certificate_serial,
+            ))
             .unwrap();
     }
     let mut export = Vec::new();
@@ -363,8 +386,7 @@ fn debug_redacts_voucher_and_insurer_numbers() {
 fn the_sink_is_object_safe_and_send() {
     fn assert_send<T: Send>(_: &T) {}
     let dir = tempfile::tempdir().unwrap();
-    let mut sink: Box<dyn AuditSink> =
-        Box::new(SqliteAuditStore::open(db_path(&dir)).unwrap());
+    let mut sink: Box<dyn AuditSink> = Box::new(SqliteAuditStore::open(db_path(&dir)).unwrap());
     assert_send(&sink);
     assert_eq!(sink.append(&eligible(T0)).unwrap().seq(), 1);
 }

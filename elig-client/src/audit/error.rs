@@ -141,13 +141,19 @@ impl fmt::Display for ChainBreak {
         match self.kind {
             BreakKind::DigestMismatch => write!(f, "row {seq} was edited (digest mismatch)"),
             BreakKind::PreviousMismatch => {
-                write!(f, "row {seq} does not follow the row before it (inserted or reordered)")
+                write!(
+                    f,
+                    "row {seq} does not follow the row before it (inserted or reordered)"
+                )
             }
             BreakKind::SequenceGap { expected } => {
                 write!(f, "row {expected} is missing (found {seq} after it)")
             }
             BreakKind::HeadMismatch => {
-                write!(f, "the last row {seq} is not the recorded head (rows cut off or added)")
+                write!(
+                    f,
+                    "the last row {seq} is not the recorded head (rows cut off or added)"
+                )
             }
         }
     }

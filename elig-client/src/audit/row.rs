@@ -85,9 +85,7 @@ pub(crate) fn entry_of(row: &Row, digest: ChainDigest) -> Result<AuditEntry, Aud
         );
         serde_json::from_value(serde_json::Value::Object(map)).map_err(|_| bad("facility"))?
     };
-    let digest32 = |bytes: &[u8], column| {
-        <[u8; 32]>::try_from(bytes).map_err(|_| bad(column))
-    };
+    let digest32 = |bytes: &[u8], column| <[u8; 32]>::try_from(bytes).map_err(|_| bad(column));
     Ok(AuditEntry {
         seq,
         unix_secs: row.unix_secs,

@@ -113,10 +113,13 @@ impl SqliteAuditStore {
                 detail: format!("the database refused WAL mode (it is in {mode} mode)"),
             });
         }
-        conn.pragma_update(None, "synchronous", "FULL").map_err(map)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(map)?;
         if let Some(pages) = options.max_pages {
             let _: i64 = conn
-                .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| r.get(0))
+                .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+                    r.get(0)
+                })
                 .map_err(map)?;
         }
         create_or_check_schema(&mut conn, busy)?;
@@ -191,7 +194,9 @@ impl SqliteAuditStore {
         let seq = i64::try_from(receipt.seq()).unwrap_or(i64::MAX);
         let digest: Option<Vec<u8>> = self
             .conn
-            .query_row("SELECT digest FROM checks WHERE seq = ?1", [seq], |r| r.get(0))
+            .query_row("SELECT digest FROM checks WHERE seq = ?1", [seq], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(self.map())?;
         Ok(digest.as_deref() == Some(receipt.digest().0.as_slice()))
@@ -245,8 +250,8 @@ impl SqliteAuditStore {
         while let Some(r) = rows.next().map_err(&map)? {
             let (row, stored) = read_row(r).map_err(&map)?;
             let seq = u64::try_from(row.seq).unwrap_or(0);
-            let digest = <[u8; 32]>::try_from(stored.as_slice())
-                .map_err(|_| AuditError::UnreadableRow {
+            let digest =
+                <[u8; 32]>::try_from(stored.as_slice()).map_err(|_| AuditError::UnreadableRow {
                     seq,
                     column: "digest",
                 })?;

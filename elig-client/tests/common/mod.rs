@@ -1,5 +1,6 @@
 //! Shared fixtures of the audit tests.
-#![allow(dead_code)]
+// Test code: a panic is a test failure, so the library-only lints do not apply.
+#![allow(clippy::unwrap_used, clippy::arithmetic_side_effects, dead_code)]
 
 use std::path::{Path, PathBuf};
 

@@ -6,6 +6,11 @@
 //! number, which issue 11 requires so a day's checks can be matched to the day's vouchers.
 //! The card is represented only by a keyed hash of its certificate's serial number
 //! ([`SerialHmac`]). The voucher and insurer numbers are redacted in `Debug`.
+//!
+//! Why no My Number, quoting `domain/card.md`: "A checkup institution has no legal ground to
+//! collect the My Number (個人番号). […] it is never part of the qualification flow and never
+//! logged." Leaving out names, birth dates and addresses is this project's own rule of data
+//! minimisation (DESIGN.md: "an audit record (no PIN, no My Number, minimal personal data)").
 
 use core::fmt;
 

@@ -12,13 +12,16 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use elig_client::audit::{
     AuditSink, CertificateSerial, CheckOutcome, CheckRecord, SqliteAuditStore,
 };
-use voucher_model::{EvidenceKind, Facility, Outcome, Purpose, QualificationValidity};
+use voucher_model::{
+    EvidenceKind, Facility, Outcome, Purpose, QualificationValidity, RequestedUse,
+};
 
 fn record(unix_secs: i64) -> CheckRecord {
     let mut r = CheckRecord::new(
         unix_secs,
         Facility::CheckupInstitution("0110113719".parse().expect("facility")),
-        Purpose::SpecificHealthCheckup,
+        Purpose::for_online_check(RequestedUse::SpecificHealthCheckup)
+            .expect("the gate permits checkups"),
         EvidenceKind::OnlinePin,
         "26000000013".parse().expect("voucher number"),
         "06110829".parse().expect("insurer number"),

@@ -10,14 +10,14 @@
 //!
 //! ```
 //! use elig_client::audit::{AuditSink, CheckOutcome, CheckRecord, DayRange, SqliteAuditStore};
-//! use voucher_model::{EvidenceKind, Facility, Outcome, Purpose};
+//! use voucher_model::{EvidenceKind, Facility, Outcome, Purpose, RequestedUse};
 //!
 //! let dir = tempfile::tempdir()?;
 //! let mut store = SqliteAuditStore::open(dir.path().join("audit.sqlite3"))?;
 //! let record = CheckRecord::new(
 //!     1_775_000_000, // 2026-04-01 08:33:20 JST
 //!     Facility::CheckupInstitution("0110113719".parse()?),
-//!     Purpose::SpecificHealthCheckup,
+//!     Purpose::for_online_check(RequestedUse::SpecificHealthCheckup)?,
 //!     EvidenceKind::OnlinePin,
 //!     "26000000013".parse()?,
 //!     "06110829".parse()?,

@@ -8,18 +8,9 @@ use super::chain::{ChainDigest, Row};
 use super::error::{AuditError, InvalidRecord};
 use super::record::{AuditEntry, CheckOutcome, CheckRecord, ResultCodes, SerialHmac};
 
-/// Japan Standard Time is UTC+9 all year (no daylight saving time).
-const JST_OFFSET_SECS: i64 = 9 * 3600;
-const SECS_PER_DAY: i64 = 86_400;
-
-/// The day in Japan of a Unix time; `None` before 1970-01-01 JST or after 9999-12-31.
-// When issue 10's `voucher_model::jst` lands, this becomes `jst::date_from_unix_secs`.
+/// The day in Japan of a Unix time; `None` outside voucher-model's range (1970–9999).
 pub(crate) fn jst_date(unix_secs: i64) -> Option<Date> {
-    let local = unix_secs.checked_add(JST_OFFSET_SECS)?;
-    if local < 0 {
-        return None;
-    }
-    Date::from_unix_days(local.div_euclid(SECS_PER_DAY))
+    voucher_model::jst::date_from_unix_secs(unix_secs).ok()
 }
 
 /// The snake_case name serde gives a unit variant of voucher-model (its stable names).

@@ -8,7 +8,9 @@ use elig_client::audit::{
     AuditSink, CertificateSerial, CheckErrorKind, CheckOutcome, CheckRecord, Receipt,
     SqliteAuditStore,
 };
-use voucher_model::{EvidenceKind, Facility, Outcome, Purpose, QualificationValidity};
+use voucher_model::{
+    EvidenceKind, Facility, Outcome, Purpose, QualificationValidity, RequestedUse,
+};
 
 /// 2026-04-01 08:33:20 JST.
 pub(crate) const T0: i64 = 1_775_000_000;
@@ -22,7 +24,7 @@ pub(crate) fn eligible(unix_secs: i64) -> CheckRecord {
     let mut r = CheckRecord::new(
         unix_secs,
         Facility::CheckupInstitution("0110113719".parse().unwrap()),
-        Purpose::SpecificHealthCheckup,
+        Purpose::for_online_check(RequestedUse::SpecificHealthCheckup).unwrap(),
         EvidenceKind::OnlinePin,
         "26000000013".parse().unwrap(),
         "06110829".parse().unwrap(),
@@ -37,7 +39,7 @@ pub(crate) fn network_error(unix_secs: i64) -> CheckRecord {
     let mut r = CheckRecord::new(
         unix_secs,
         Facility::SelfRunningInsurer("INS-0001".parse().unwrap()),
-        Purpose::SpecificHealthGuidance,
+        Purpose::for_online_check(RequestedUse::SpecificHealthGuidance).unwrap(),
         EvidenceKind::Mynaportal,
         "26000000013".parse().unwrap(),
         "06110829".parse().unwrap(),

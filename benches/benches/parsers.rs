@@ -17,9 +17,9 @@ use elig_sandbox::clock::jst_noon;
 use elig_sandbox::pki::TestPki;
 use elig_sandbox::registry::Registry;
 use elig_sandbox::verify::Verifier;
-use jpki_apdu::content::{BasicInfo, Sex, encode_basic_info};
+use jpki_apdu::content::{BasicInfo, CardSex, encode_basic_info};
 use jpki_apdu::tlv::Tlv;
-use jpki_apdu::{AuthPin, Command, DigestInfo, Response, cmd, ids};
+use jpki_apdu::{AuthPin, Command, DigestInfo, Response, command, ids};
 
 fn fixtures() -> Fixtures {
     Fixtures::build().expect("fixtures build")
@@ -31,14 +31,14 @@ fn apdu(c: &mut Criterion, f: &Fixtures) {
     let digest_info = DigestInfo::sha256(&f.digest);
     g.bench_function("encode/select+read+verify+sign", |b| {
         b.iter(|| {
-            black_box(cmd::select_application(ids::JPKI_AP).to_bytes());
+            black_box(command::select_application(ids::JPKI_AP).to_bytes());
             black_box(
-                cmd::read_binary_extended(4, 1896)
+                command::read_binary_extended(4, 1896)
                     .expect("valid")
                     .to_bytes(),
             );
-            black_box(cmd::verify(black_box(&pin)).to_bytes());
-            black_box(cmd::compute_digital_signature(black_box(&digest_info)).to_bytes());
+            black_box(command::verify(black_box(&pin)).to_bytes());
+            black_box(command::compute_digital_signature(black_box(&digest_info)).to_bytes());
         });
     });
     let commands: Vec<&[u8]> = f
@@ -106,7 +106,7 @@ fn tlv(c: &mut Criterion, f: &Fixtures) {
                 &info.name,
                 &info.address,
                 &ymd,
-                Sex::Male,
+                CardSex::Male,
             ))
         });
     });

@@ -5,8 +5,8 @@
 
 use elig_proto::gateway::{
     ChallengeRequest, ChallengeResponse, InquiryRequest, InquiryResult, Message, Rejection, decode,
-    digest_info,
 };
+use jpki_apdu::DigestInfo;
 use libfuzzer_sys::fuzz_target;
 
 fn check<M: Message + std::fmt::Debug>(body: &[u8]) -> Option<M> {
@@ -35,8 +35,8 @@ fuzz_target!(|data: &[u8]| {
             if let Some(inquiry) = check::<InquiryRequest>(body) {
                 if let Some(tbs) = inquiry.to_be_signed(&inquiry.facility) {
                     let digest = tbs.digest();
-                    let info = digest_info(&digest);
-                    assert_eq!(&info[19..], &digest[..]);
+                    let info = DigestInfo::sha256(&digest);
+                    assert_eq!(&info.as_bytes()[19..], &digest[..]);
                     let _ = tbs.encode();
                 }
             }

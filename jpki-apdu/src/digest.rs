@@ -127,4 +127,18 @@ mod tests {
             HashAlgorithm::Sha256
         );
     }
+
+    /// Moved here from elig-proto with the DigestInfo builder it tested (its `digest_info`):
+    /// the SHA-256 prefix byte for byte (RFC 8017 §9.2 note 1), then the digest itself.
+    #[test]
+    fn sha256_prefix_golden() {
+        let digest: [u8; 32] = core::array::from_fn(|i| u8::try_from(i).unwrap());
+        let info = DigestInfo::sha256(&digest);
+        let hex: String = info.as_bytes()[..19]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(hex, "3031300d060960864801650304020105000420");
+        assert_eq!(&info.as_bytes()[19..], &digest);
+    }
 }

@@ -3,8 +3,7 @@
 
 extern crate alloc;
 
-pub mod cmd;
-mod command;
+pub mod command;
 pub mod content;
 mod cursor;
 mod digest;
@@ -19,7 +18,9 @@ mod status;
 pub mod tlv;
 mod zbuf;
 
-pub use command::{Case, Command, CommandBuilder, CommandError, CommandParseError};
+pub use command::{
+    Case, Command, CommandBuilder, CommandError, CommandParseError, IsoConversionError,
+};
 pub use digest::{DigestInfo, HashAlgorithm, SHA256_PREFIX, SHA384_PREFIX, SHA512_PREFIX};
 pub use ids::{Aid, FileId};
 pub use limits::{

@@ -14,14 +14,14 @@
 mod common;
 
 use common::{certificate, digest, pin};
-use jpki_apdu::content::{Sex, encode_basic_info};
+use jpki_apdu::content::{CardSex, encode_basic_info};
 use jpki_apdu::procedure::{LastTry, PinModeCheck, ReadBasicInfo};
 use jpki_apdu::{AssistPin, Command, DriveError, Procedure, ReaderLimits, drive};
 use proptest::prelude::*;
 
 fn reply() -> impl Strategy<Value = Vec<u8>> {
     let cert = certificate(1900);
-    let info = encode_basic_info("A", "B", "20000101", Sex::Male);
+    let info = encode_basic_info("A", "B", "20000101", CardSex::Male).unwrap();
     prop_oneof![
         Just(vec![0x90, 0x00]),
         (0u8..=15).prop_map(|x| vec![0x63, 0xC0 | x]),

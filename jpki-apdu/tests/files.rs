@@ -12,7 +12,7 @@
 mod common;
 
 use common::{OK, ex, ex_bytes, hex, run_script, with_sw};
-use jpki_apdu::content::{Sex, TokenKind, encode_basic_info};
+use jpki_apdu::content::{CardSex, TokenKind, encode_basic_info};
 use jpki_apdu::procedure::{
     Error, LastTry, Malformed, ReadBasicInfo, ReadCertAvailability, ReadTokenInfo,
 };
@@ -51,7 +51,7 @@ fn cert_availability_golden() {
 #[test]
 fn basic_info_golden_long_address() {
     let address = "東京都千代田区".repeat(15); // 315 bytes: 82 01 3B
-    let ef = encode_basic_info("番号\u{3000}花子", &address, "19800229", Sex::Female);
+    let ef = encode_basic_info("番号\u{3000}花子", &address, "19800229", CardSex::Female).unwrap();
     assert!(ef.len() > 256 && ef.len() <= 512);
     let rest = ef.len() - 256;
     let pin = AssistPin::new("1234").unwrap();
@@ -72,13 +72,13 @@ fn basic_info_golden_long_address() {
     assert_eq!(info.address, address);
     assert_eq!(info.name, "番号\u{3000}花子");
     assert_eq!(info.birth_date.month(), 2);
-    assert_eq!(info.sex, Sex::Female);
+    assert_eq!(info.sex, CardSex::Female);
 }
 
 #[test]
 fn basic_info_failures_still_clear_state() {
     // Malformed content: the state is cleared, then the content error is returned.
-    let ef = encode_basic_info("A", "B", "19801301", Sex::Male);
+    let ef = encode_basic_info("A", "B", "19801301", CardSex::Male).unwrap();
     let pin = AssistPin::new("1234").unwrap();
     let r = run_script(
         ReadBasicInfo::new(pin, LastTry::Refuse, ReaderLimits::extended(1024)),
@@ -141,7 +141,7 @@ fn my_number_golden() {
 #[test]
 fn procedure_debug_hides_content() {
     use jpki_apdu::{Procedure, Response, Step};
-    let ef = encode_basic_info("秘密の名前", "秘密の住所", "19800101", Sex::Male);
+    let ef = encode_basic_info("秘密の名前", "秘密の住所", "19800101", CardSex::Male).unwrap();
     let pin = AssistPin::new("1234").unwrap();
     let mut p = ReadBasicInfo::new(pin, LastTry::Refuse, ReaderLimits::short_only());
     let answers: [&[u8]; 4] = [&[0x90, 0x00], &[0x90, 0x00], &[0x63, 0xC3], &[0x90, 0x00]];

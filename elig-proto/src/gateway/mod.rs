@@ -28,10 +28,7 @@ pub use messages::{
     VisualAttestation,
 };
 pub use reason::{Fault, RejectReason};
-pub use tbs::{
-    SEARCH_TAG, SHA256_DIGEST_INFO_PREFIX, TBS_TAG, ToBeSigned, digest, digest_info, facility_text,
-    search_encoding,
-};
+pub use tbs::{SEARCH_TAG, TBS_TAG, ToBeSigned, digest, facility_text, search_encoding};
 
 /// The protocol version this crate speaks.
 pub const PROTOCOL_VERSION: u16 = 1;

@@ -19,8 +19,12 @@
 //!
 //! digest    = SHA-256(TBS)
 //! signature = RSASSA-PKCS1-v1_5 with DigestInfo(SHA-256, digest)
-//!           = the card's COMPUTE DIGITAL SIGNATURE over digest_info(digest)
+//!           = the card's COMPUTE DIGITAL SIGNATURE over DigestInfo(SHA-256, digest)
 //! ```
+//!
+//! This crate stops at the digest. Wrapping it in a DigestInfo for the card is a card fact
+//! (card.md, COMPUTE DIGITAL SIGNATURE): jpki-apdu's `DigestInfo::sha256` builds it, the
+//! one builder in the workspace.
 //!
 //! The values are the typed values' canonical text: `InsurerNumber` in its 8-digit form,
 //! 記号/番号 as sent (trimmed), dates `yyyyMMdd`. Every field is length-prefixed and the
@@ -36,13 +40,6 @@ use super::messages::{Challenge, RequestId};
 pub const TBS_TAG: &[u8; 24] = b"ELIG-GATEWAY-INQUIRY-TBS";
 /// The domain tag that starts the search-info encoding.
 pub const SEARCH_TAG: &[u8; 24] = b"ELIG-GATEWAY-SEARCH-INFO";
-
-/// DER prefix of DigestInfo { AlgorithmIdentifier sha256 NULL, OCTET STRING (32) }
-/// (RFC 8017 §9.2 note 1).
-pub const SHA256_DIGEST_INFO_PREFIX: [u8; 19] = [
-    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
-    0x00, 0x04, 0x20,
-];
 
 /// Everything the signature binds. Build it on the client from its own configuration and
 /// the challenge; on the gateway from the inquiry and the device certificate's facility.
@@ -171,15 +168,4 @@ pub fn digest(
         search,
     }
     .digest()
-}
-
-/// The 51-byte DigestInfo(SHA-256, `digest`) the card's RSA key signs with PKCS#1 v1.5
-/// padding (the JPKI auth key's COMPUTE DIGITAL SIGNATURE takes exactly this).
-pub fn digest_info(digest: &[u8; 32]) -> [u8; 51] {
-    let mut out = [0u8; 51];
-    let source = SHA256_DIGEST_INFO_PREFIX.iter().chain(digest.iter());
-    for (slot, byte) in out.iter_mut().zip(source) {
-        *slot = *byte;
-    }
-    out
 }

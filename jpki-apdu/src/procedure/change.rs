@@ -4,7 +4,7 @@
 use super::exchange::Exchange;
 use super::pin::VerifyMachine;
 use super::{Error, LastTry, Machine, Misuse, Operation, Runner, Step, procedure_wrapper};
-use crate::cmd;
+use crate::command;
 use crate::limits::ReaderLimits;
 use crate::pin::{AssistPin, AuthPin, Pin, SignPassword};
 use crate::response::Response;
@@ -40,7 +40,7 @@ impl<P: Pin> Machine for ChangeMachine<P> {
                     };
                     // `new` is dropped (zeroized) here; the command keeps a zeroizing copy.
                     let exchange = Exchange::new(
-                        cmd::change_reference_data(&new),
+                        command::change_reference_data(&new),
                         Operation::ChangeReferenceData,
                         limits,
                     );

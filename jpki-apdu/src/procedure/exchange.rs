@@ -6,8 +6,7 @@ use alloc::vec::Vec;
 use zeroize::Zeroizing;
 
 use super::{Error, Machine, Malformed, Misuse, Operation, Step};
-use crate::cmd;
-use crate::command::{Command, CommandError};
+use crate::command::{self, Command, CommandError};
 use crate::limits::ReaderLimits;
 use crate::response::Response;
 use crate::status::StatusWord;
@@ -121,7 +120,7 @@ impl Machine for Exchange {
                 crate::zbuf::extend(&mut self.data, response.data());
                 // Ne ≤ 256 here, so it fits the u8 of GET RESPONSE (256 is sent as 00).
                 let le = u8::try_from(self.follow_up_ne(xx)).unwrap_or(0);
-                self.last = cmd::get_response(le);
+                self.last = command::get_response(le);
                 Ok(Step::Send(self.last.clone()))
             }
             // `6Cxx` answers the command sent last: after a `61xx` that is the GET RESPONSE,
@@ -157,7 +156,7 @@ impl Select {
     pub(crate) fn application(aid: crate::ids::Aid, limits: ReaderLimits) -> Self {
         Self {
             exchange: Exchange::new(
-                cmd::select_application(aid),
+                command::select_application(aid),
                 Operation::SelectApplication(aid),
                 limits,
             ),
@@ -166,7 +165,11 @@ impl Select {
 
     pub(crate) fn file(fid: crate::ids::FileId, limits: ReaderLimits) -> Self {
         Self {
-            exchange: Exchange::new(cmd::select_file(fid), Operation::SelectFile(fid), limits),
+            exchange: Exchange::new(
+                command::select_file(fid),
+                Operation::SelectFile(fid),
+                limits,
+            ),
         }
     }
 }

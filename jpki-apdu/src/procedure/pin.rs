@@ -4,7 +4,7 @@
 
 use super::exchange::{Exchange, Select};
 use super::{Error, Machine, Misuse, Operation, Runner, Step, procedure_wrapper};
-use crate::cmd;
+use crate::command;
 use crate::ids::FileId;
 use crate::limits::ReaderLimits;
 use crate::pin::{AssistPin, AuthPin, Pin, SignPassword};
@@ -103,7 +103,7 @@ impl Machine for QueryMachine {
                 Step::Send(c) => Ok(Step::Send(c)),
                 Step::Done(()) => {
                     let exchange =
-                        Exchange::new(cmd::retry_query(), Operation::RetryQuery, self.limits);
+                        Exchange::new(command::retry_query(), Operation::RetryQuery, self.limits);
                     let step = Step::Send(exchange.first()?);
                     self.phase = QueryPhase::Query(exchange);
                     Ok(step)
@@ -165,7 +165,7 @@ pub(crate) struct SendPin {
 
 impl SendPin {
     pub(crate) fn new<P: Pin>(pin: P, limits: ReaderLimits) -> Self {
-        let command = cmd::verify(&pin);
+        let command = command::verify(&pin);
         drop(pin);
         Self {
             exchange: Exchange::new(command, Operation::Verify, limits),

@@ -24,7 +24,7 @@ use zeroize::Zeroizing;
 
 use super::exchange::{Exchange, Select};
 use super::{Error, Machine, Malformed, Misuse, Operation, Runner, Step, procedure_wrapper};
-use crate::cmd;
+use crate::command;
 use crate::ids::FileId;
 use crate::limits::ReaderLimits;
 use crate::response::Response;
@@ -153,7 +153,7 @@ impl ReadMachine {
         }
         let offset = u16::try_from(self.buf.len())
             .ok()
-            .filter(|o| *o <= cmd::MAX_READ_OFFSET)
+            .filter(|o| *o <= command::MAX_READ_OFFSET)
             .ok_or_else(|| {
                 self.malformed(Malformed::FileTooLarge {
                     len: self.buf.len(),
@@ -161,7 +161,7 @@ impl ReadMachine {
             })?;
         let ne = u32::try_from(self.next_ne()).unwrap_or(256);
         let command =
-            cmd::read_binary(offset, ne).map_err(|e| Error::Misuse(Misuse::Command(e)))?;
+            command::read_binary(offset, ne).map_err(|e| Error::Misuse(Misuse::Command(e)))?;
         let exchange = Exchange::new(command, self.operation(), self.limits);
         let step = Step::Send(exchange.first()?);
         self.phase = Phase::Read { exchange, ne };

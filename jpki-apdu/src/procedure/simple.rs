@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 
 use super::exchange::{Exchange, Select};
 use super::{Error, Machine, Malformed, Misuse, Operation, Runner, Step, procedure_wrapper};
-use crate::cmd;
+use crate::command;
 use crate::digest::DigestInfo;
 use crate::ids::{self, Aid, FileId};
 use crate::limits::ReaderLimits;
@@ -45,7 +45,7 @@ impl SignExchange {
     pub(crate) fn new(digest_info: &DigestInfo, limits: ReaderLimits) -> Self {
         Self {
             exchange: Exchange::new(
-                cmd::compute_digital_signature(digest_info),
+                command::compute_digital_signature(digest_info),
                 Operation::Sign,
                 limits,
             ),
@@ -184,7 +184,7 @@ impl ClearMachine {
             current,
             limits,
             phase: ClearPhase::Isd(Exchange::new(
-                cmd::select_application(ids::ISD),
+                command::select_application(ids::ISD),
                 Operation::ClearState,
                 limits,
             )),
@@ -210,7 +210,7 @@ impl Machine for ClearMachine {
                         ids::JPKI_AP
                     };
                     let exchange = Exchange::new(
-                        cmd::select_application(aid),
+                        command::select_application(aid),
                         Operation::ClearState,
                         self.limits,
                     );

@@ -20,7 +20,7 @@ use card::{CardCore, Volatile};
 use files::{BinaryEf, Ef, PinId};
 
 pub use log::{ApduLog, LoggedExchange, REDACTED_BYTE};
-pub use persona::{Persona, PersonaError, Sex, TokenKind};
+pub use persona::{CardSex, Persona, PersonaError, TokenKind};
 // The card's keys and certificates come from the workspace's one test PKI.
 pub use elig_testpki::{AUTH_CERT_LEN, CardCredentials, DEFAULT_SEED, KeyAndChain, Pki, PkiError};
 

@@ -10,58 +10,24 @@
 //! JPKI AP EF 0008            which certificates exist: 8F 8F 00 when both do
 //! ```
 //!
-//! Our design where the sources are silent: the DF21 offsets point at each of DF22..DF25
-//! from the start of the `FF 20` value; EF 0008 without a signature certificate reads
+//! EF 0002 is written by jpki-apdu's `encode_basic_info`, as a real card writes it: DF21
+//! holds the offsets of DF22..DF25 counted from the file's first byte (jpki-apdu's
+//! `content` module docs work it out from a public test card). EF 0001 is written with
+//! jpki-apdu's BER-TLV writer.
+//!
+//! Our design where the sources are silent: EF 0008 without a signature certificate reads
 //! `00 8F 00` (first byte: signature certificate, second: authentication certificate, as
 //! the public tools read it); the token-info fields after the label are blank-padded text and zeros.
 
+use jpki_apdu::content::encode_basic_info;
+use jpki_apdu::tlv::{self, Tag};
 use zeroize::Zeroizing;
 
-/// Sex as the card codes it in DF25 (public fact: `1`, `2` or `9`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Sex {
-    /// `1`
-    Male,
-    /// `2`
-    Female,
-    /// `9` (not applicable)
-    NotApplicable,
-}
+/// The My Number EF's tag (card.md: `FF 10 0C` + 12 digits).
+const TAG_MY_NUMBER: Tag = Tag::new(0xFF10);
 
-impl Sex {
-    fn code(self) -> u8 {
-        match self {
-            Self::Male => b'1',
-            Self::Female => b'2',
-            Self::NotApplicable => b'9',
-        }
-    }
-}
-
-/// Which kind of token the virtual card pretends to be (EF `0006` label, public fact).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum TokenKind {
-    /// A physical card: `JPKIAPICCTOKEN2`; the authentication certificate reads freely.
-    #[default]
-    PhysicalCard,
-    /// An Android phone token: `JPKIAPGPSETOKEN`; even the auth certificate needs the PIN.
-    AndroidPhone,
-    /// An iPhone token: `JPKIAPIOSTOKEN`; even the auth certificate needs the PIN.
-    IPhone,
-}
-
-impl TokenKind {
-    /// The token label as stored in EF `0006`.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::PhysicalCard => "JPKIAPICCTOKEN2",
-            Self::AndroidPhone => "JPKIAPGPSETOKEN",
-            Self::IPhone => "JPKIAPIOSTOKEN",
-        }
-    }
-}
+/// Sex and token kind are jpki-apdu's: the persona writes what the card's reader parses.
+pub use jpki_apdu::content::{CardSex, TokenKind};
 
 /// Why a persona was rejected (caller misuse).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,7 +61,7 @@ pub struct Persona {
     name: String,
     address: String,
     birth_date: String,
-    sex: Sex,
+    sex: CardSex,
     my_number: Zeroizing<String>,
     token: TokenKind,
 }
@@ -122,7 +88,7 @@ impl Default for Persona {
             name: "試験\u{3000}花子".to_owned(),
             address: "東京都千代田区霞が関１丁目２番２号".to_owned(),
             birth_date: "19800401".to_owned(),
-            sex: Sex::Female,
+            sex: CardSex::Female,
             my_number: Zeroizing::new("987654321018".to_owned()),
             token: TokenKind::PhysicalCard,
         }
@@ -139,7 +105,7 @@ impl Persona {
         name: &str,
         address: &str,
         birth_date: &str,
-        sex: Sex,
+        sex: CardSex,
         my_number: &str,
     ) -> Result<Self, PersonaError> {
         if birth_date.len() != 8 || !birth_date.bytes().all(|b| b.is_ascii_digit()) {
@@ -149,6 +115,9 @@ impl Persona {
             return Err(PersonaError::MyNumber);
         }
         if name.len().saturating_add(address.len()) > 4000 {
+            return Err(PersonaError::TooLong);
+        }
+        if encode_basic_info(name, address, birth_date, sex).is_err() {
             return Err(PersonaError::TooLong);
         }
         Ok(Self {
@@ -181,7 +150,7 @@ impl Persona {
         &self.birth_date
     }
     /// Sex.
-    pub fn sex(&self) -> Sex {
+    pub fn sex(&self) -> CardSex {
         self.sex
     }
     /// The kind of token.
@@ -191,44 +160,29 @@ impl Persona {
 
     /// EF `0001` of 券面事項入力補助AP: `FF 10 0C` + 12 digits + `FF FF`.
     pub(crate) fn my_number_ef(&self) -> Zeroizing<Vec<u8>> {
+        // Room for all 17 bytes up front: the buffer never reallocates, so no copy of the
+        // number is left behind in freed memory.
         let mut out = Zeroizing::new(Vec::with_capacity(17));
-        out.extend_from_slice(&[0xFF, 0x10, 0x0C]);
-        out.extend_from_slice(self.my_number.as_bytes());
-        out.extend_from_slice(&[0xFF, 0xFF]);
+        // A valid tag and 12 bytes: the writer cannot refuse them.
+        if tlv::write(&mut out, TAG_MY_NUMBER, self.my_number.as_bytes()).is_ok() {
+            out.extend_from_slice(&[0xFF, 0xFF]);
+        }
         out
     }
 
-    /// EF `0002` of 券面事項入力補助AP (基本4情報), BER lengths throughout.
+    /// EF `0002` of 券面事項入力補助AP (基本4情報), as jpki-apdu's `encode_basic_info` writes
+    /// it. Cannot fail: [`Persona::new`] refused fields that do not encode (and the default
+    /// persona's are short).
     pub(crate) fn basic4_ef(&self) -> Vec<u8> {
-        let sex = [self.sex.code()];
-        let fields: [(u8, &[u8]); 4] = [
-            (0x22, self.name.as_bytes()),
-            (0x23, self.address.as_bytes()),
-            (0x24, self.birth_date.as_bytes()),
-            (0x25, &sex),
-        ];
-        let mut tlvs = Vec::new();
-        let mut offsets = Vec::with_capacity(8);
-        // DF21 is 2 + 1 + 8 = 11 bytes long and comes first.
-        let offsets_len = 11usize;
-        for (tag, value) in fields {
-            let at = offsets_len.saturating_add(tlvs.len());
-            offsets.extend_from_slice(&u16::try_from(at).unwrap_or(u16::MAX).to_be_bytes());
-            push_tlv(&mut tlvs, &[0xDF, tag], value);
-        }
-        let mut body = Vec::with_capacity(offsets_len.saturating_add(tlvs.len()));
-        push_tlv(&mut body, &[0xDF, 0x21], &offsets);
-        body.extend_from_slice(&tlvs);
-        let mut out = Vec::new();
-        push_tlv(&mut out, &[0xFF, 0x20], &body);
-        out
+        encode_basic_info(&self.name, &self.address, &self.birth_date, self.sex).unwrap_or_default()
     }
 
     /// EF `0006` of the JPKI AP: 160 bytes, label first (blank-padded to 32 like
     /// `CK_TOKEN_INFO.label`), then manufacturer, model and serial, zeros after.
     pub(crate) fn token_info_ef(&self, serial: u64) -> Vec<u8> {
         let mut out = Vec::with_capacity(160);
-        push_padded(&mut out, self.token.label(), 32);
+        // An unknown kind writes a blank label, which reads back as unknown.
+        push_padded(&mut out, self.token.label().unwrap_or_default(), 32);
         push_padded(&mut out, "elig virtual card", 32);
         push_padded(&mut out, "MOCK", 16);
         push_padded(&mut out, &format!("{serial:016X}"), 16);
@@ -242,22 +196,4 @@ fn push_padded(out: &mut Vec<u8>, text: &str, width: usize) {
     let take = bytes.get(..width).unwrap_or(bytes);
     out.extend_from_slice(take);
     out.extend(core::iter::repeat_n(b' ', width.saturating_sub(take.len())));
-}
-
-/// Appends `tag || BER length || value`.
-pub(crate) fn push_tlv(out: &mut Vec<u8>, tag: &[u8], value: &[u8]) {
-    out.extend_from_slice(tag);
-    let len = value.len();
-    if let Ok(short) = u8::try_from(len) {
-        if short < 0x80 {
-            out.push(short);
-        } else {
-            out.extend_from_slice(&[0x81, short]);
-        }
-    } else {
-        let two = u16::try_from(len).unwrap_or(u16::MAX);
-        out.push(0x82);
-        out.extend_from_slice(&two.to_be_bytes());
-    }
-    out.extend_from_slice(value);
 }

@@ -59,15 +59,9 @@ fn run(card: &mut VirtualMyNumberCard, cmd: &[u8]) -> u16 {
     sw(&card.process(cmd))
 }
 
-const DIGEST_INFO_PREFIX: [u8; 19] = [
-    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
-    0x00, 0x04, 0x20,
-];
-
 fn sign_cmd(digest: &[u8; 32]) -> Vec<u8> {
     let mut c = vec![0x80, 0x2A, 0x00, 0x80, 51];
-    c.extend_from_slice(&DIGEST_INFO_PREFIX);
-    c.extend_from_slice(digest);
+    c.extend_from_slice(jpki_apdu::DigestInfo::sha256(digest).as_bytes());
     c.push(0x00);
     c
 }
@@ -263,12 +257,15 @@ fn signature_verifies_with_the_certificate_key() {
     );
     let r = c.process(&sign_cmd(&[3; 32]));
     assert_eq!((r.len(), sw(&r)), (258, 0x9000));
-    let mut digest_info = DIGEST_INFO_PREFIX.to_vec();
-    digest_info.extend_from_slice(&[3; 32]);
+    let digest_info = jpki_apdu::DigestInfo::sha256(&[3; 32]);
     c.credentials()
         .auth()
         .public_key()
-        .verify(Pkcs1v15Sign::new_unprefixed(), &digest_info, &r[..256])
+        .verify(
+            Pkcs1v15Sign::new_unprefixed(),
+            digest_info.as_bytes(),
+            &r[..256],
+        )
         .unwrap();
     // The sign key needs the sign password, not the auth PIN.
     run(&mut c, &select_ef(0x001A));
@@ -438,7 +435,7 @@ fn caller_supplied_chain_is_checked() {
 #[test]
 fn phone_tokens_guard_the_auth_certificate() {
     static PHONE: OnceLock<Persona> = OnceLock::new();
-    let persona = PHONE.get_or_init(|| Persona::default().with_token(TokenKind::AndroidPhone));
+    let persona = PHONE.get_or_init(|| Persona::default().with_token(TokenKind::AndroidToken));
     let mut c = VirtualMyNumberCard::builder()
         .serial(7)
         .persona(persona.clone())

@@ -2,8 +2,12 @@
 //!
 //! Meanings are ISO/IEC 7816-4 (public fact); the JPKI-specific readings (retry query,
 //! end of file) are the ones `domain/card.md` records from the public implementations.
+//! A [`StatusWord`] converts to and from `iso7816::Status` with its code unchanged
+//! (`From` both ways).
 
 use core::fmt;
+
+mod iso;
 
 /// A status word: the last two bytes of every response APDU.
 ///

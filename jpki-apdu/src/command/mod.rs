@@ -1,5 +1,9 @@
-//! Command APDUs (ISO/IEC 7816-4 §5.1): cases 1–4, short and extended encodings, a
-//! builder that returns `Result`, and a parser that rejects inconsistent Lc/Le.
+//! Command APDUs (ISO/IEC 7816-4 §5.1): the [`Command`] type with its cases 1–4, short and
+//! extended encodings, a builder that returns `Result` and a parser that rejects
+//! inconsistent Lc/Le; the card's own commands (`domain/card.md`: [`select_application`],
+//! [`read_binary`], [`verify`], [`compute_digital_signature`]…) as constructors of it; and
+//! lossless conversions to and from the `iso7816` crate's command types
+//! ([`IsoConversionError`]).
 //!
 //! Encodings (public fact, ISO 7816-4):
 //!
@@ -14,8 +18,19 @@ use alloc::vec::Vec;
 use core::fmt;
 use zeroize::Zeroizing;
 
-use crate::cursor::Cursor;
 use crate::limits::ReaderLimits;
+
+mod card;
+mod error;
+mod iso;
+mod parse;
+
+pub use card::{
+    MAX_READ_OFFSET, change_reference_data, compute_digital_signature, get_response, read_binary,
+    read_binary_extended, retry_query, select_application, select_file, verify,
+};
+pub use error::{CommandError, CommandParseError};
+pub use iso::IsoConversionError;
 
 /// Largest Lc of the short encoding.
 const SHORT_MAX_LC: usize = 255;
@@ -45,7 +60,7 @@ pub enum Case {
 
 /// A command APDU.
 ///
-/// Built with [`Command::builder`] (or the JPKI helpers in [`crate::cmd`]), parsed with
+/// Built with [`Command::builder`] (or the card's commands of this module, such as [`select_file`]), parsed with
 /// [`Command::parse`]. The data field lives in zeroizing memory (it may be a PIN), and
 /// `Debug` redacts the data of VERIFY / CHANGE REFERENCE DATA / RESET RETRY COUNTER.
 ///
@@ -349,83 +364,6 @@ impl Command {
         }
         Ok(())
     }
-
-    /// Parses command bytes (what a card receives), rejecting inconsistent Lc/Le.
-    ///
-    /// # Errors
-    /// [`CommandParseError`] saying what is wrong; the sender is at fault.
-    pub fn parse(bytes: &[u8]) -> Result<Self, CommandParseError> {
-        let mut cur = Cursor::new(bytes);
-        let header = cur.take_array::<4>().ok_or(CommandParseError::TooShort)?;
-        let [cla, ins, p1, p2] = header;
-        let body = cur.rest();
-        let mut command = Self::case1(cla, ins, p1, p2);
-        match body {
-            [] => {}
-            // Case 2S.
-            [le] => {
-                command.ne = Some(short_ne(*le));
-            }
-            // Extended: a leading 00 followed by at least two bytes.
-            [0x00, b1, b2, rest @ ..] => {
-                command.extended = true;
-                let n = u16::from_be_bytes([*b1, *b2]);
-                if rest.is_empty() {
-                    // Case 2E.
-                    command.ne = Some(extended_ne(n));
-                } else {
-                    // Case 3E / 4E: n is Lc and must not be 0.
-                    if n == 0 {
-                        return Err(CommandParseError::ZeroLc);
-                    }
-                    let lc = usize::from(n);
-                    let (data, tail) = split(rest, lc).ok_or(CommandParseError::LengthMismatch)?;
-                    command.data.extend_from_slice(data);
-                    match tail {
-                        [] => {}
-                        [h, l] => command.ne = Some(extended_ne(u16::from_be_bytes([*h, *l]))),
-                        _ => return Err(CommandParseError::LengthMismatch),
-                    }
-                }
-            }
-            // Short with data (Lc 1–255): case 3S / 4S.
-            [lc, rest @ ..] => {
-                if *lc == 0 {
-                    // `00` followed by fewer than two bytes fits no case.
-                    return Err(CommandParseError::LengthMismatch);
-                }
-                let (data, tail) =
-                    split(rest, usize::from(*lc)).ok_or(CommandParseError::LengthMismatch)?;
-                command.data.extend_from_slice(data);
-                match tail {
-                    [] => {}
-                    [le] => command.ne = Some(short_ne(*le)),
-                    _ => return Err(CommandParseError::LengthMismatch),
-                }
-            }
-        }
-        Ok(command)
-    }
-}
-
-fn split(bytes: &[u8], at: usize) -> Option<(&[u8], &[u8])> {
-    if at <= bytes.len() {
-        Some(bytes.split_at(at))
-    } else {
-        None
-    }
-}
-
-fn short_ne(le: u8) -> u32 {
-    if le == 0 { SHORT_MAX_NE } else { u32::from(le) }
-}
-
-fn extended_ne(le: u16) -> u32 {
-    if le == 0 {
-        EXTENDED_MAX_NE
-    } else {
-        u32::from(le)
-    }
 }
 
 impl fmt::Debug for Command {
@@ -461,94 +399,5 @@ impl fmt::Debug for Hex<'_> {
     }
 }
 
-/// Building or sending a command went wrong: the caller asked for something the encoding
-/// or the reader cannot carry (caller misuse).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CommandError {
-    /// More than 65 535 data bytes.
-    DataTooLong {
-        /// The data length asked for.
-        len: usize,
-    },
-    /// Ne outside 1–65 536.
-    InvalidNe {
-        /// The Ne asked for.
-        ne: u32,
-    },
-    /// A case-1 command (no data, no Le) has no extended encoding.
-    ExtendedCase1,
-    /// The command needs the extended encoding and the reader has none.
-    ExtendedNotSupported,
-    /// The command, or the response it asks for, is longer than the reader carries.
-    TooLongForReader {
-        /// The length needed, in bytes.
-        len: usize,
-        /// The reader's maximum, in bytes.
-        max: usize,
-    },
-    /// A READ BINARY offset above the 15-bit range (`0x7FFF`).
-    OffsetOutOfRange {
-        /// The offset asked for.
-        offset: usize,
-    },
-}
-
-impl fmt::Display for CommandError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::DataTooLong { len } => write!(
-                f,
-                "caller error: {len} data bytes exceed the 65535 an APDU can carry"
-            ),
-            Self::InvalidNe { ne } => write!(
-                f,
-                "caller error: expected response length {ne} is outside 1..=65536"
-            ),
-            Self::ExtendedCase1 => f.write_str(
-                "caller error: a command without data and Le has no extended encoding",
-            ),
-            Self::ExtendedNotSupported => f.write_str(
-                "caller error: the command needs extended length, which the reader does not support",
-            ),
-            Self::TooLongForReader { len, max } => write!(
-                f,
-                "caller error: {len} bytes exceed the reader's limit of {max}"
-            ),
-            Self::OffsetOutOfRange { offset } => write!(
-                f,
-                "caller error: offset {offset} exceeds the 15-bit READ BINARY range"
-            ),
-        }
-    }
-}
-
-impl core::error::Error for CommandError {}
-
-/// Command bytes that are not a well-formed APDU (the sender is at fault).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CommandParseError {
-    /// Fewer than the four header bytes.
-    TooShort,
-    /// Lc, the data and Le do not add up to the bytes received.
-    LengthMismatch,
-    /// An extended Lc of `0000` followed by data.
-    ZeroLc,
-}
-
-impl fmt::Display for CommandParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::TooShort => "malformed command: fewer than 4 header bytes",
-            Self::LengthMismatch => "malformed command: Lc/Le do not match the length received",
-            Self::ZeroLc => "malformed command: extended Lc of 0 followed by data",
-        })
-    }
-}
-
-impl core::error::Error for CommandParseError {}
-
 #[cfg(test)]
-#[path = "command_tests.rs"]
 mod tests;

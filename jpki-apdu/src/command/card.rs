@@ -1,7 +1,7 @@
 //! The card commands of `domain/card.md` ("Commands" table, public fact), as [`Command`]
 //! values ready to encode.
 
-use crate::command::{Command, CommandError};
+use super::{Command, CommandBuilder, CommandError};
 use crate::digest::DigestInfo;
 use crate::ids::{Aid, FileId};
 use crate::pin::{Pin, secret_bytes};
@@ -40,10 +40,7 @@ pub fn read_binary_extended(offset: u16, ne: u32) -> Result<Command, CommandErro
     read_binary_builder(offset, ne)?.extended().build()
 }
 
-fn read_binary_builder(
-    offset: u16,
-    ne: u32,
-) -> Result<crate::command::CommandBuilder, CommandError> {
+fn read_binary_builder(offset: u16, ne: u32) -> Result<CommandBuilder, CommandError> {
     if offset > MAX_READ_OFFSET {
         return Err(CommandError::OffsetOutOfRange {
             offset: usize::from(offset),

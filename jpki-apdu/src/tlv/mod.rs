@@ -1,4 +1,5 @@
-//! A BER-TLV reader (ISO/IEC 7816-4 §5.2, X.690 §8.1) on a checked cursor.
+//! A BER-TLV reader (ISO/IEC 7816-4 §5.2, X.690 §8.1) on a checked cursor, and the writer
+//! of exactly what it reads ([`write`](fn@write)).
 //!
 //! What it accepts, and why:
 //! - tags of 1–3 bytes (`30`, `DF21`, `FF20`, `5F2D`, `7F4901`…); a first subsequent byte of
@@ -13,10 +14,19 @@
 //! - values that run past the input are "truncated".
 //!
 //! Every error carries the byte position where it was found.
+//!
+//! The writer produces the same encoding: the tag's bytes and the minimal definite length
+//! (`00`–`7F`, `81 80`–`81 FF`, `82 01 00`–`82 FF FF`). It refuses, with a
+//! [`TlvWriteError`], a tag the reader would refuse and a value longer than 65 535 bytes,
+//! so whatever it writes reads back as the same tag and value (a property test checks it).
 
 use core::fmt;
 
 use crate::cursor::Cursor;
+
+mod write;
+
+pub use write::{TlvWriteError, encoded_len, to_vec, write, write_header};
 
 /// A BER-TLV tag of 1–3 bytes, held as its big-endian bytes (`DF21` → `0xDF21`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -322,132 +332,4 @@ impl fmt::Display for TlvError {
 impl core::error::Error for TlvError {}
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn kind(input: &[u8]) -> TlvErrorKind {
-        Tlv::parse_exact(input).unwrap_err().kind()
-    }
-
-    #[test]
-    fn multi_byte_tags() {
-        let t = Tlv::parse_exact(&[0xDF, 0x21, 0x02, 0xAA, 0xBB]).unwrap();
-        assert_eq!(t.tag(), Tag::new(0xDF21));
-        assert_eq!(t.value(), &[0xAA, 0xBB]);
-        let t = Tlv::parse_exact(&[0xFF, 0x20, 0x00]).unwrap();
-        assert_eq!(t.tag(), Tag::new(0xFF20));
-        assert!(t.tag().is_constructed());
-        let t = Tlv::parse_exact(&[0x7F, 0x81, 0x01, 0x00]).unwrap();
-        assert_eq!(t.tag(), Tag::new(0x7F8101));
-        assert_eq!(t.tag().to_string(), "7F8101");
-        assert_eq!(
-            kind(&[0x7F, 0x81, 0x81, 0x01, 0x00]),
-            TlvErrorKind::TagTooLong
-        );
-        assert_eq!(kind(&[0xDF, 0x80, 0x01, 0x00]), TlvErrorKind::InvalidTag);
-        assert_eq!(kind(&[0x00, 0x00]), TlvErrorKind::InvalidTag);
-        // FF10: the My Number EF's tag, a two-byte tag with a number below 31.
-        assert_eq!(
-            Tlv::parse_exact(&[0xFF, 0x10, 0x00]).unwrap().tag(),
-            Tag::new(0xFF10)
-        );
-    }
-
-    #[test]
-    fn lengths() {
-        let mut long = vec![0x04, 0x81, 0x80];
-        long.extend(core::iter::repeat_n(0x11, 0x80));
-        assert_eq!(Tlv::parse_exact(&long).unwrap().value().len(), 0x80);
-        let mut longer = vec![0x04, 0x82, 0x01, 0x00];
-        longer.extend(core::iter::repeat_n(0x22, 0x100));
-        assert_eq!(Tlv::parse_exact(&longer).unwrap().value().len(), 0x100);
-        assert_eq!(
-            kind(&[0x04, 0x80, 0x00, 0x00]),
-            TlvErrorKind::IndefiniteLength
-        );
-        assert_eq!(
-            kind(&[0x04, 0x81, 0x05, 1, 2, 3, 4, 5]),
-            TlvErrorKind::NonMinimalLength
-        );
-        assert_eq!(
-            kind(&[0x04, 0x82, 0x00, 0x80]),
-            TlvErrorKind::NonMinimalLength
-        );
-        assert_eq!(
-            kind(&[0x04, 0x83, 0x01, 0x00, 0x00]),
-            TlvErrorKind::LengthTooLong
-        );
-        assert_eq!(kind(&[0x04, 0x03, 0x01]), TlvErrorKind::Truncated);
-        assert_eq!(kind(&[0x04, 0x82, 0x01]), TlvErrorKind::Truncated);
-        assert_eq!(kind(&[0xDF]), TlvErrorKind::Truncated);
-        assert_eq!(kind(&[]), TlvErrorKind::Truncated);
-        let err = Tlv::parse_exact(&[0x04, 0x01, 0x00, 0x99]).unwrap_err();
-        assert_eq!(err.kind(), TlvErrorKind::TrailingBytes);
-        assert_eq!(err.position(), 3);
-        assert_eq!(
-            err.to_string(),
-            "malformed BER-TLV: trailing bytes at byte 3"
-        );
-    }
-
-    #[test]
-    fn header_of_a_certificate() {
-        let h = Header::parse(&[0x30, 0x82, 0x07, 0x68, 0x30]).unwrap();
-        assert_eq!(h.tag, Tag::new(0x30));
-        assert_eq!(h.header_len, 4);
-        assert_eq!(h.total_len(), Some(0x768 + 4));
-        assert_eq!(
-            Header::parse(&[0x30, 0x82, 0x07]).unwrap_err().kind(),
-            TlvErrorKind::Truncated
-        );
-    }
-
-    #[test]
-    fn children_iterate() {
-        let bytes = [0xFF, 0x20, 0x07, 0xDF, 0x22, 0x01, b'a', 0xDF, 0x25, 0x00];
-        let outer = Tlv::parse_exact(&bytes).unwrap();
-        let tags: Vec<Tag> = outer.children().map(|c| c.unwrap().tag()).collect();
-        assert_eq!(tags, vec![Tag::new(0xDF22), Tag::new(0xDF25)]);
-        let bad: Vec<_> = TlvIter::new(&[0x04, 0x01, 0x00, 0x04, 0x05]).collect();
-        assert_eq!(bad.len(), 2);
-        assert!(bad[1].is_err());
-    }
-
-    proptest! {
-        #[test]
-        fn never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
-            let _ = Tlv::parse_exact(&bytes);
-            let _ = Header::parse(&bytes);
-            for tlv in TlvIter::new(&bytes).take(1000).flatten() {
-                for child in tlv.children().take(1000) {
-                    let _ = child;
-                }
-            }
-        }
-
-        #[test]
-        fn well_formed_round_trip(
-            tag in prop_oneof![Just(0x04u32), Just(0xDF21), Just(0xFF20), Just(0x5F2D)],
-            value in proptest::collection::vec(any::<u8>(), 0..700),
-        ) {
-            let mut bytes = Vec::new();
-            let tag_bytes = tag.to_be_bytes();
-            let skip = tag_bytes.len().checked_sub(Tag::new(tag).encoded_len()).unwrap();
-            bytes.extend_from_slice(&tag_bytes[skip..]);
-            let n = u16::try_from(value.len()).unwrap();
-            let [hi, lo] = n.to_be_bytes();
-            match n {
-                0..=0x7F => bytes.push(lo),
-                0x80..=0xFF => bytes.extend_from_slice(&[0x81, lo]),
-                _ => bytes.extend_from_slice(&[0x82, hi, lo]),
-            }
-            bytes.extend_from_slice(&value);
-            let tlv = Tlv::parse_exact(&bytes).unwrap();
-            prop_assert_eq!(tlv.tag(), Tag::new(tag));
-            prop_assert_eq!(tlv.value(), value.as_slice());
-            let h = Header::parse(&bytes).unwrap();
-            prop_assert_eq!(h.total_len(), Some(bytes.len()));
-        }
-    }
-}
+mod tests;

@@ -2,5 +2,6 @@
 
 mod b64;
 mod convert;
+mod xml;
 pub mod gateway;
 pub mod xmlmsg;

@@ -2,6 +2,6 @@
 
 mod b64;
 mod convert;
-mod xml;
 pub mod gateway;
+mod xml;
 pub mod xmlmsg;

@@ -13,15 +13,23 @@
 //! *before parsing* when larger than its [`Message::MAX_BYTES`]; use [`decode`] and
 //! [`encode`], which enforce that.
 
+mod answer;
+mod facility;
 mod messages;
 mod reason;
 mod tbs;
+mod unsigned;
 
 use core::fmt;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+pub use answer::{Answer, AnswerError, decode_answer};
+pub use facility::{
+    DeviceCertificateError, ID_AT_SERIAL_NUMBER, device_facility, facility_from_subject,
+    facility_text, parse_facility_text,
+};
 pub use messages::{
     Basis, CertificateDer, Challenge, ChallengeRequest, ChallengeResponse, InquiryDigest,
     InquiryRequest, InquiryResult, PinProof, Proof, Rejection, RequestId, SignatureBytes,
@@ -29,9 +37,10 @@ pub use messages::{
 };
 pub use reason::{Fault, RejectReason};
 pub use tbs::{
-    SEARCH_TAG, SHA256_DIGEST_INFO_PREFIX, TBS_TAG, ToBeSigned, digest, digest_info, facility_text,
+    SEARCH_TAG, SHA256_DIGEST_INFO_PREFIX, TBS_TAG, ToBeSigned, digest, digest_info,
     search_encoding,
 };
+pub use unsigned::{ChallengedInquiry, UnsignedInquiry};
 
 /// The protocol version this crate speaks.
 pub const PROTOCOL_VERSION: u16 = 1;
@@ -291,31 +300,6 @@ pub fn encode<M: Message>(message: &M) -> Result<Vec<u8>, EncodeError> {
         });
     }
     Ok(body)
-}
-
-/// A gateway's answer, as a client sees it: the message it asked for, or a rejection.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer<M> {
-    /// HTTP 200 with the endpoint's answer.
-    Ok(M),
-    /// Any other status with a [`Rejection`] whose reason belongs to that status.
-    Rejected(Rejection),
-}
-
-/// Decodes an HTTP answer of the gateway (client side): status 200 carries `M`; any other
-/// status carries a [`Rejection`], whose reason must belong to that status.
-pub fn decode_answer<M: Message>(status: u16, body: &[u8]) -> Result<Answer<M>, DecodeError> {
-    if status == 200 {
-        return decode::<M>(body).map(Answer::Ok);
-    }
-    let rejection = decode::<Rejection>(body)?;
-    if rejection.reason.http_status() != status {
-        return Err(DecodeError::StatusMismatch {
-            status,
-            reason: rejection.reason,
-        });
-    }
-    Ok(Answer::Rejected(rejection))
 }
 
 impl InquiryRequest {

@@ -14,9 +14,7 @@ use voucher_model::QualificationResponse;
 
 pub use crate::convert::request::{IndividualRequest, InsurerPadding};
 pub use crate::convert::response::reception_number;
-pub use crate::xml::{
-    Encoding, EncodingSource, ROOT, ReadError, ReadInfo, ReadLimits, WriteError,
-};
+pub use crate::xml::{Encoding, EncodingSource, ROOT, ReadError, ReadInfo, ReadLimits, WriteError};
 pub use names::{FileKind, FileName, FileNameError, Suffix};
 
 use crate::xml::write::XmlOut;

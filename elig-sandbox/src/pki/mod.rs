@@ -14,7 +14,6 @@
 //! Never use them for anything but the sandbox.
 
 mod build;
-mod facility;
 mod store;
 
 use std::fmt;
@@ -29,9 +28,8 @@ use sha2::{Digest, Sha256};
 use x509_cert::certificate::Certificate;
 use x509_cert::name::Name;
 
-pub(crate) use facility::from_subject as facility_from_subject;
-pub use facility::{Facility, from_subject_serial, to_subject_serial};
 pub use store::write_private;
+pub use voucher_model::Facility;
 
 use crate::clock::utc_midnight;
 use build::{Issuer, Kind};
@@ -275,7 +273,7 @@ impl Authority {
         let key = derive_key(&self.key_seed, &format!("device {label}"))?;
         let subject = build::name(&format!(
             "serialNumber={},CN={label},O=elig sandbox registered device,C=JP",
-            facility::to_subject_serial(facility)
+            elig_proto::gateway::facility_text(facility)
         ))?;
         let (from, to) = long_validity();
         let cert = build::certificate(

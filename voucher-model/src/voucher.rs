@@ -287,7 +287,7 @@ impl Voucher {
         }
         if f.person.birth_date > f.issued_on {
             return Err(VoucherError::BornAfterIssue {
-                birth_date: f.person.birth_date,
+                birth_date: crate::Personal::new(f.person.birth_date),
                 issued_on: f.issued_on,
             });
         }

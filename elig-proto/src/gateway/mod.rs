@@ -141,10 +141,10 @@ pub enum DecodeError {
     Malformed {
         /// The message's name.
         message: &'static str,
-        /// serde_json's description with line and column. It may quote the offending
-        /// value (an unknown field's name, a malformed date or identifier from the body):
-        /// for developers, not for a `Rejection.message` or a log that must stay free of
-        /// personal data (elig-sandbox reduces it to a fixed category and position).
+        /// The kind of fault from a fixed list (`unknown field`, `invalid type`, … or
+        /// `a value breaks its rule`) and serde_json's line and column. Never the offending
+        /// value: a body's values can be personal data (a birth date or 記号 in `search`),
+        /// and this text ends up in logs.
         detail: String,
     },
 }
@@ -253,6 +253,30 @@ struct VersionProbe {
     version: u16,
 }
 
+/// serde_json's error reduced to a fixed kind and its position: its own text can quote the
+/// offending value, which may be personal data.
+fn malformed_detail(e: &serde_json::Error) -> String {
+    const KINDS: [&str; 10] = [
+        "unknown field",
+        "missing field",
+        "duplicate field",
+        "unknown variant",
+        "invalid type",
+        "invalid length",
+        "trailing characters",
+        "EOF while parsing",
+        "expected",
+        "key must be a string",
+    ];
+    let text = e.to_string();
+    let kind = KINDS
+        .iter()
+        .find(|k| text.starts_with(*k))
+        .copied()
+        .unwrap_or("a value breaks its rule");
+    format!("{kind} at line {} column {}", e.line(), e.column())
+}
+
 /// Decodes a body as message `M`: refuses it unparsed when larger than `M::MAX_BYTES`,
 /// reads `version` first (so a newer version is reported as such, not as unknown fields),
 /// then parses strictly (unknown fields, trailing data and out-of-rule values refused).
@@ -266,7 +290,7 @@ pub fn decode<M: Message>(body: &[u8]) -> Result<M, DecodeError> {
     }
     let malformed = |e: serde_json::Error| DecodeError::Malformed {
         message: M::NAME,
-        detail: e.to_string(),
+        detail: malformed_detail(&e),
     };
     let probe: VersionProbe = serde_json::from_slice(body).map_err(malformed)?;
     if probe.version != PROTOCOL_VERSION {

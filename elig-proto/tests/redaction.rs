@@ -2,7 +2,11 @@
 //! read errors built from one persona print no name, kana, birth date, address,
 //! 記号・番号・枝番 (nor their NFKC or width variants) in `Debug`, `Display` or error text.
 //! The JSON on the wire still carries them.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use elig_proto::gateway::{
     self, Basis, CertificateDer, Challenge, InquiryRequest, InquiryResult, RequestId,
@@ -174,7 +178,7 @@ fn decode_and_read_errors_do_not_echo_personal_values() {
     .unwrap();
     for search in [
         format!(r#"{{"Birthdate":"{BIRTH}X"}}"#),
-        format!(r#"{{"Birthdate":"1958-07-29"}}"#),
+        r#"{"Birthdate":"1958-07-29"}"#.to_owned(),
         format!(r#"{{"InsuredCardSymbol":["{SYMBOL}"]}}"#),
         format!(r#"{{"InsuredIdentificationNumber":{NUMBER}}}"#),
         format!(r#"{{"{NAME}":"{ADDRESS}"}}"#),

@@ -4,6 +4,13 @@
 //! width variant) may appear. JSON still carries the values, and the explicit methods render
 //! them for a screen.
 
+// Helpers outside #[test] functions unwrap and index too: a failure is the point.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
 mod common;
 
 use common::*;

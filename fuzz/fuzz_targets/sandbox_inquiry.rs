@@ -10,7 +10,7 @@
 //! - 1: `POST /v1/inquiry` with the body (the seed corpus holds PIN and visual inquiries to
 //!   mutate), plus the public steps the handler composes, run on their own: the strict
 //!   decode, the card certificate parsed as the gateway parses it (x509-cert DER), the
-//!   to-be-signed digest (`elig_sandbox::inquiry::digest`) and the registry lookup;
+//!   to-be-signed digest (`InquiryRequest::to_be_signed`) and the registry lookup;
 //! - 2: the facility encoding of a device certificate subject (`elig_proto::gateway::parse_facility_text`)
 //!   on arbitrary text, with its round trip through `facility_text`.
 //!
@@ -124,8 +124,8 @@ fuzz_target!(|data: &[u8]| {
                 .as_ref()
                 .ok()
                 .map(|c| c.tbs_certificate().serial_number().as_bytes().to_vec());
-            if let Proof::Pin(pin) = &inquiry.proof {
-                let _ = elig_sandbox::inquiry::digest(&inquiry, &pin.challenge, &inquiry.facility);
+            if let Proof::Pin(_) = &inquiry.proof {
+                let _ = inquiry.to_be_signed(&inquiry.facility).map(|tbs| tbs.digest());
             }
             let serial = serial
                 .and_then(|b| <[u8; 8]>::try_from(b.get(b.len().saturating_sub(8)..)?).ok())

@@ -31,6 +31,7 @@ use elig_proto::gateway::{
     ChallengeRequest, ChallengeResponse, InquiryRequest, InquiryResult, Proof, Rejection, decode,
 };
 use elig_proto::gateway::{facility_text, parse_facility_text};
+use elig_sandbox::clock::jst_date;
 use elig_sandbox::registry::Registry;
 use elig_sandbox::{DeviceIdentity, OfflineGateway, Route, SandboxConfig};
 use libfuzzer_sys::fuzz_target;
@@ -125,7 +126,9 @@ fuzz_target!(|data: &[u8]| {
                 .ok()
                 .map(|c| c.tbs_certificate().serial_number().as_bytes().to_vec());
             if let Proof::Pin(_) = &inquiry.proof {
-                let _ = inquiry.to_be_signed(&inquiry.facility).map(|tbs| tbs.digest());
+                let _ = inquiry
+                    .to_be_signed(&inquiry.facility)
+                    .map(|tbs| tbs.digest());
             }
             let serial = serial
                 .and_then(|b| <[u8; 8]>::try_from(b.get(b.len().saturating_sub(8)..)?).ok())

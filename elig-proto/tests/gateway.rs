@@ -205,7 +205,8 @@ fn unsigned_inquiry_signs_the_worked_vector() {
         "staff-07",
         DateTime::parse_compact("20261124101500").unwrap(),
         true,
-    );
+    )
+    .unwrap();
     let visual = unsigned.attest(whole.card_certificate.clone(), attestation.clone());
     assert_eq!(
         visual,

@@ -140,7 +140,7 @@ fn wire_types_print_no_personal_value() {
     let pin = pending.sign(cert.clone(), SignatureBytes::new(vec![1; 256]).unwrap());
     all_debug("InquiryRequest (PIN)", &pin);
     let at = DateTime::parse_compact("20261124101500").unwrap();
-    let visual = unsigned.attest(cert, VisualAttestation::new("staff-07", at, true));
+    let visual = unsigned.attest(cert, VisualAttestation::new("staff-07", at, true).unwrap());
     all_debug("InquiryRequest (visual)", &visual);
     let answer = InquiryResult::new(
         RequestId::new("req-1").unwrap(),
@@ -167,11 +167,14 @@ fn decode_and_read_errors_do_not_echo_personal_values() {
             date("20261124"),
             None,
             CertificateDer::new(vec![0x30; 100]).unwrap(),
-            gateway::Proof::Visual(VisualAttestation::new(
-                "staff-07",
-                DateTime::parse_compact("20261124101500").unwrap(),
-                true,
-            )),
+            gateway::Proof::Visual(
+                VisualAttestation::new(
+                    "staff-07",
+                    DateTime::parse_compact("20261124101500").unwrap(),
+                    true,
+                )
+                .unwrap(),
+            ),
         ))
         .unwrap(),
     )

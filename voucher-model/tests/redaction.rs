@@ -198,7 +198,7 @@ fn no_personal_value_in_debug_or_display() {
         &voucher,
         &online,
         checkup_date(),
-        Purpose::SpecificHealthCheckup,
+        purpose(RequestedUse::SpecificHealthCheckup),
     );
     all_display("Verdict", &verdict);
     let with_values = verdict

@@ -31,7 +31,6 @@ use elig_proto::gateway::{
     ChallengeRequest, ChallengeResponse, InquiryRequest, InquiryResult, Proof, Rejection, decode,
 };
 use elig_proto::gateway::{facility_text, parse_facility_text};
-use elig_sandbox::clock::jst_date;
 use elig_sandbox::registry::Registry;
 use elig_sandbox::{DeviceIdentity, OfflineGateway, Route, SandboxConfig};
 use libfuzzer_sys::fuzz_target;

@@ -5,8 +5,8 @@
 use std::convert::Infallible;
 
 use elig_proto::gateway::{
-    self as proto, Basis, Challenge, ChallengeRequest, ChallengeResponse, InquiryRequest,
-    InquiryResult, RejectReason, Rejection, RequestId,
+    self as proto, Basis, Challenge, ChallengeRequest, ChallengeResponse, InquiryResult,
+    RejectReason, Rejection, RequestId,
 };
 use elig_proto::xmlmsg::{self, Encoding, IndividualRequest};
 use jpki_apdu::procedure::{
@@ -260,22 +260,16 @@ fn gateway_bodies(
 ) -> Result<GatewayBodies, FixtureError> {
     let enc =
         |r: Result<Vec<u8>, proto::EncodeError>| r.map_err(|e| FixtureError::Data(e.to_string()));
-    let build = |r: Result<InquiryRequest, elig_sandbox::inquiry::BuildError>| {
-        r.map_err(|e| FixtureError::Data(e.to_string()))
-    };
-    let unsigned = build(elig_sandbox::inquiry::unsigned(
-        REQUEST_ID,
-        f,
-        date,
-        Some(search),
-        cert,
-    ))?;
-    let pin = build(elig_sandbox::inquiry::with_pin(
+    let build = |e: elig_sandbox::inquiry::BuildError| FixtureError::Data(e.to_string());
+    let unsigned =
+        elig_sandbox::inquiry::unsigned(REQUEST_ID, f, date, Some(search), cert).map_err(build)?;
+    let pin = elig_sandbox::inquiry::with_pin(
         unsigned.clone(),
         Challenge::from_bytes(CHALLENGE),
         digest,
         signature,
-    ))?;
+    )
+    .map_err(build)?;
     let at = parse(
         "time",
         voucher_model::DateTime::parse_compact("20251001093000"),

@@ -2,7 +2,7 @@
 //! fixtures so every seed is a valid input the SDK really produces or reads. Input layouts
 //! are the ones each target documents (a selector byte, frames of `u16` BE length + bytes).
 
-use elig_sandbox::pki::to_subject_serial;
+use elig_proto::gateway::facility_text;
 use jpki_apdu::procedure::{ReadEf, ReadLength, SelectApplication};
 use jpki_apdu::{ReaderLimits, ids};
 use reader_backends::mock::{CardConfig, VirtualMyNumberCard};
@@ -311,7 +311,7 @@ pub fn all(f: &Fixtures) -> Result<Vec<Seed>, FixtureError> {
     add(
         "sandbox_inquiry",
         "subject-serial",
-        prefixed(&[2], to_subject_serial(&f.facility).as_bytes()),
+        prefixed(&[2], facility_text(&f.facility).as_bytes()),
     );
     Ok(seeds)
 }

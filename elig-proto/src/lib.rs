@@ -3,4 +3,5 @@
 mod b64;
 mod convert;
 pub mod gateway;
+mod xml;
 pub mod xmlmsg;

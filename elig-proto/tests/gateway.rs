@@ -11,7 +11,8 @@
 use elig_proto::gateway::{
     self, Basis, CertificateDer, Challenge, ChallengeRequest, ChallengeResponse, DecodeError,
     EncodeError, InquiryDigest, InquiryRequest, InquiryResult, Message, PinProof, Proof,
-    RejectReason, Rejection, RequestId, SignatureBytes, ToBeSigned, VisualAttestation,
+    RejectReason, Rejection, RequestId, SignatureBytes, ToBeSigned, UnsignedInquiry,
+    VisualAttestation,
 };
 use voucher_model::evidence::{AttestationError, MAX_STAFF_ID_CHARS};
 use voucher_model::{
@@ -141,6 +142,76 @@ fn digest_binds_every_field() {
     for (i, v) in variants.iter().enumerate() {
         assert_ne!(*v, base, "variant {i} did not change the digest");
     }
+}
+
+/// The client builds the inquiry before any proof exists: its TBS bytes are the worked
+/// vector's, and attaching the signature gives the same wire message as building it whole.
+#[test]
+fn unsigned_inquiry_signs_the_worked_vector() {
+    let unsigned = UnsignedInquiry::new(
+        RequestId::new("req-0001").unwrap(),
+        facility(),
+        date(),
+        Some(search()),
+    );
+    let pending = unsigned.clone().with_challenge(challenge());
+    let search = search();
+    let (facility, challenge, request_id) =
+        (facility(), challenge(), RequestId::new("req-0001").unwrap());
+    let by_hand = ToBeSigned {
+        version: 1,
+        challenge: &challenge,
+        facility: &facility,
+        checkup_date: date(),
+        request_id: &request_id,
+        search: Some(&search),
+    };
+    assert_eq!(pending.to_be_signed().encode(), by_hand.encode());
+    assert_eq!(
+        hex(&pending.digest().0),
+        "9d2033cff3976cfc6642aaf53efbc19fa039c6fbe0038808798ceaf4d7138548"
+    );
+    let no_search = UnsignedInquiry::new(request_id.clone(), facility.clone(), date(), None)
+        .with_challenge(challenge);
+    assert_eq!(
+        hex(&no_search.digest().0),
+        "c22976f05f01e868736fccdb9473bd7d3c4b133bd0a49840307e80e7b6e3b252"
+    );
+
+    let whole = pin_inquiry();
+    let signed = pending.sign(
+        whole.card_certificate.clone(),
+        SignatureBytes::new(vec![0xA5; 256]).unwrap(),
+    );
+    assert_eq!(signed, whole);
+    // The gateway recomputes the same digest from the wire message.
+    let Proof::Pin(pin) = &signed.proof else {
+        panic!("PIN proof expected")
+    };
+    assert_eq!(
+        signed.to_be_signed(&facility).unwrap().digest(),
+        pin.digest.0
+    );
+
+    let attestation = VisualAttestation::new(
+        "staff-07",
+        DateTime::parse_compact("20261124101500").unwrap(),
+        true,
+    )
+    .unwrap();
+    let visual = unsigned.attest(whole.card_certificate.clone(), attestation.clone());
+    assert_eq!(
+        visual,
+        InquiryRequest::new(
+            request_id,
+            facility,
+            date(),
+            Some(search),
+            whole.card_certificate,
+            Proof::Visual(attestation)
+        )
+    );
+    assert!(visual.to_be_signed(&self::facility()).is_none());
 }
 
 fn pin_inquiry() -> InquiryRequest {
@@ -526,7 +597,7 @@ mod never_panics {
 
 #[test]
 fn client_side_answers() {
-    use elig_proto::gateway::Answer;
+    use elig_proto::gateway::{Answer, AnswerError};
     let ok = gateway::encode(&ChallengeResponse::new(challenge(), 10, 70)).unwrap();
     assert!(matches!(
         gateway::decode_answer::<ChallengeResponse>(200, &ok),
@@ -534,25 +605,85 @@ fn client_side_answers() {
     ));
     let replayed =
         gateway::encode(&Rejection::new(RejectReason::ChallengeReplayed, "used")).unwrap();
-    let Ok(Answer::Rejected(r)) = gateway::decode_answer::<InquiryResult>(409, &replayed) else {
+    let Ok(Answer::Rejected {
+        status,
+        rejection: r,
+    }) = gateway::decode_answer::<InquiryResult>(409, &replayed)
+    else {
         panic!("a 409 rejection expected");
     };
+    assert_eq!(status, 409);
     assert_eq!(r.reason, RejectReason::ChallengeReplayed);
     assert_eq!(
         gateway::decode_answer::<InquiryResult>(500, &replayed),
-        Err(DecodeError::StatusMismatch {
+        Err(AnswerError::Gateway(DecodeError::StatusMismatch {
             status: 500,
             reason: RejectReason::ChallengeReplayed
-        })
+        }))
     );
-    // A 200 whose body is a rejection is not the answer asked for.
+    // A 200 whose body is a rejection is not the answer asked for: the gateway's fault.
     assert!(matches!(
         gateway::decode_answer::<InquiryResult>(200, &replayed),
-        Err(DecodeError::Malformed { .. })
+        Err(AnswerError::Gateway(DecodeError::Malformed { .. }))
     ));
-    // A proxy's HTML error page.
-    assert!(matches!(
+    // A proxy's HTML error page is a transport fault, not a malformed rejection.
+    assert_eq!(
         gateway::decode_answer::<InquiryResult>(502, b"<html>Bad Gateway</html>"),
-        Err(DecodeError::Malformed { .. })
+        Err(AnswerError::NotGatewayJson {
+            status: 502,
+            bytes: 24
+        })
+    );
+}
+
+#[test]
+fn bodies_that_are_not_the_gateways_json_are_transport_faults() {
+    use elig_proto::gateway::AnswerError;
+    let big_page = format!("<!DOCTYPE html><html>{}</html>", "x".repeat(300 * 1024));
+    let bodies: [&[u8]; 8] = [
+        b"",
+        b"   ",
+        b"<html><body>502 Bad Gateway</body></html>",
+        b"Service Unavailable",
+        b"\"Bad Gateway\"",
+        b"[1,2,3]",
+        b"{\"error\":\"upstream connect error\"}",
+        b"{\"version\":1,\"reason\":\"rate_l",
+    ];
+    for status in [200, 429, 502, 503] {
+        for body in bodies {
+            assert_eq!(
+                gateway::decode_answer::<InquiryResult>(status, body),
+                Err(AnswerError::NotGatewayJson {
+                    status,
+                    bytes: body.len()
+                }),
+                "{status} {:?}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        assert!(matches!(
+            gateway::decode_answer::<InquiryResult>(status, big_page.as_bytes()),
+            Err(AnswerError::NotGatewayJson { .. })
+        ));
+    }
+    // The gateway's JSON breaking a rule stays the gateway's fault.
+    assert!(matches!(
+        gateway::decode_answer::<InquiryResult>(
+            429,
+            b"{\"version\":1,\"reason\":\"nope\",\"message\":\"\"}"
+        ),
+        Err(AnswerError::Gateway(DecodeError::Malformed { .. }))
+    ));
+    assert!(matches!(
+        gateway::decode_answer::<InquiryResult>(429, b"{\"version\":7}"),
+        Err(AnswerError::Gateway(DecodeError::UnsupportedVersion {
+            found: 7
+        }))
+    ));
+    let huge_json = format!("{{\"version\":1,\"pad\":\"{}\"}}", "x".repeat(8 * 1024));
+    assert!(matches!(
+        gateway::decode_answer::<InquiryResult>(503, huge_json.as_bytes()),
+        Err(AnswerError::Gateway(DecodeError::TooLarge { .. }))
     ));
 }

@@ -20,12 +20,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use elig_proto::gateway::InquiryRequest;
+use elig_proto::gateway::{CertificateDer, RequestId, SignatureBytes, UnsignedInquiry};
 use elig_sandbox::access_log::{AccessEntry, AccessLog};
 use elig_sandbox::client::{Answer, TestClient};
 use elig_sandbox::pki::{CardCredentials, DeviceCredentials, TestPki};
 use elig_sandbox::registry::Registry;
-use elig_sandbox::{Sandbox, SandboxConfig, SandboxHandle, inquiry};
+use elig_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 use rustls::SignatureScheme;
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::sign::Signer;
@@ -116,17 +116,17 @@ impl Worker {
         self.id += 1;
         let today = voucher_model::jst::date_from_system_time(std::time::SystemTime::now())?;
         let facility = &self.device.facility;
-        let request = inquiry::unsigned(
-            &format!("load-{}", self.id),
-            facility,
-            today,
-            None,
-            self.card.auth().cert_der(),
-        )?;
-        let digest = inquiry::digest(&request, &challenge, facility);
-        let tbs = tbs_bytes(&request, challenge, facility)?;
-        let signature = self.signer.sign(&tbs)?;
-        let request = inquiry::with_pin(request, challenge, digest, signature)?;
+        // The client's order: the inquiry without proof, the challenge, the card signs the
+        // to-be-signed bytes, the proof attached.
+        let request_id =
+            RequestId::new(&format!("load-{}", self.id)).ok_or("request id out of its rule")?;
+        let pending = UnsignedInquiry::new(request_id, facility.clone(), today, None)
+            .with_challenge(challenge);
+        let signature = self.signer.sign(&pending.to_be_signed().encode())?;
+        let request = pending.sign(
+            CertificateDer::new(self.card.auth().cert_der().to_vec()).ok_or("certificate length")?,
+            SignatureBytes::new(signature).ok_or("signature length")?,
+        );
         let started = Instant::now();
         let answer = self.client.inquiry(&request).await?;
         let took = started.elapsed();
@@ -138,22 +138,6 @@ impl Worker {
 }
 
 /// The to-be-signed bytes (the signer hashes them: RSASSA-PKCS1-v1_5-SIGN with SHA-256).
-fn tbs_bytes(
-    request: &InquiryRequest,
-    challenge: elig_proto::gateway::Challenge,
-    facility: &voucher_model::Facility,
-) -> Result<Vec<u8>, BoxError> {
-    let tbs = elig_proto::gateway::ToBeSigned {
-        version: request.version,
-        challenge: &challenge,
-        facility,
-        checkup_date: request.checkup_date,
-        request_id: &request.request_id,
-        search: request.search.as_ref(),
-    };
-    Ok(tbs.encode())
-}
-
 /// User + system CPU time of this process's threads whose name starts with `prefix`, from
 /// `/proc/self/task/*/stat` (Linux; clock ticks of 10 ms, the kernel's USER_HZ on every
 /// mainstream distribution). `None` off Linux.

@@ -11,7 +11,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use elig_proto::gateway::{
     self as proto, ChallengeRequest, ChallengeResponse, InquiryRequest, InquiryResult, Message,
-    Rejection,
 };
 use http::{Method, Request, header};
 use http_body_util::{BodyExt as _, Full, Limited};
@@ -61,29 +60,7 @@ impl core::error::Error for ClientError {
     }
 }
 
-/// A gateway answer: the expected message, or a rejection with its HTTP status.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer<T> {
-    /// 200 with the expected message.
-    Ok(T),
-    /// Any other status, with the rejection body.
-    Rejected {
-        /// HTTP status.
-        status: u16,
-        /// The decoded rejection.
-        rejection: Rejection,
-    },
-}
-
-impl<T> Answer<T> {
-    /// The rejection reason, if rejected.
-    pub fn reason(&self) -> Option<proto::RejectReason> {
-        match self {
-            Answer::Ok(_) => None,
-            Answer::Rejected { rejection, .. } => Some(rejection.reason),
-        }
-    }
-}
+pub use elig_proto::gateway::Answer;
 
 /// One keep-alive HTTPS connection to the sandbox.
 #[derive(Debug)]
@@ -231,17 +208,10 @@ impl TestClient {
         Ok((status, body))
     }
 
-    /// Decodes an answer as `M` (200) or as a rejection.
+    /// Decodes an answer as `M` (200) or as a rejection whose reason belongs to the status
+    /// ([`proto::decode_answer`]).
     fn answer<M: Message>(status: u16, body: &[u8]) -> Result<Answer<M>, ClientError> {
-        if status == 200 {
-            proto::decode::<M>(body)
-                .map(Answer::Ok)
-                .map_err(|e| ClientError::Gateway(e.to_string()))
-        } else {
-            proto::decode::<Rejection>(body)
-                .map(|rejection| Answer::Rejected { status, rejection })
-                .map_err(|e| ClientError::Gateway(format!("status {status}: {e}")))
-        }
+        proto::decode_answer::<M>(status, body).map_err(|e| ClientError::Gateway(e.to_string()))
     }
 
     /// `POST /v1/challenge`.

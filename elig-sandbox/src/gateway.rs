@@ -188,7 +188,7 @@ impl Gateway {
         self.log.record(&AccessEntry {
             at_unix_ms,
             peer: conn.peer,
-            facility: device.map(|d| crate::pki::to_subject_serial(&d.facility)),
+            facility: device.map(|d| elig_proto::gateway::facility_text(&d.facility)),
             method: logged_method(&method).to_owned(),
             route: match route {
                 Some(Route::Challenge) => "challenge",

@@ -281,8 +281,9 @@ impl Registry {
                     device.label
                 )));
             }
-            let encoded = crate::pki::to_subject_serial(&device.facility);
-            if crate::pki::from_subject_serial(&encoded).as_ref() != Some(&device.facility) {
+            let encoded = elig_proto::gateway::facility_text(&device.facility);
+            if elig_proto::gateway::parse_facility_text(&encoded).as_ref() != Some(&device.facility)
+            {
                 return Err(RegistryError::Invalid(format!(
                     "device {}: facility code is not in canonical form",
                     device.label

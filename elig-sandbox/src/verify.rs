@@ -354,7 +354,8 @@ impl Verifier {
         {
             return None;
         }
-        let facility = crate::pki::facility_from_subject(cert.tbs_certificate().subject())?;
+        let facility =
+            elig_proto::gateway::facility_from_subject(cert.tbs_certificate().subject())?;
         let until = cert
             .tbs_certificate()
             .validity()

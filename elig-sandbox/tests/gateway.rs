@@ -64,6 +64,37 @@ async fn pin_inquiry_signed_on_a_virtual_card_is_answered_valid() {
     sb.handle.shutdown().await;
 }
 
+/// The client's way: its facility read from its own device certificate, the inquiry built
+/// without a proof, the card signing the digest that inquiry hands out, the proof attached.
+#[tokio::test]
+async fn client_built_inquiry_from_its_device_certificate_is_answered_valid() {
+    use elig_proto::gateway::{
+        CertificateDer, RequestId, SignatureBytes, UnsignedInquiry, device_facility,
+    };
+    let sb = start().await;
+    let mut client = sb.client("clinic").await;
+    let own = device_facility(&device("clinic").cert_der).unwrap();
+    assert_eq!(own, facility("clinic"));
+    let card = card(serial_of("P01"));
+    let unsigned = UnsignedInquiry::new(RequestId::new("req-client").unwrap(), own, today(), None);
+    let pending = unsigned.with_challenge(challenge(&mut client).await);
+    let (cert, signature) = sign_on_virtual_card(&card, &pending.digest().0);
+    let request = pending.sign(
+        CertificateDer::new(cert).unwrap(),
+        SignatureBytes::new(signature).unwrap(),
+    );
+    let Answer::Ok(result) = client.inquiry(&request).await.unwrap() else {
+        panic!("inquiry refused")
+    };
+    assert_eq!(result.basis, Basis::CardSignature);
+    assert_eq!(result.request_id.as_str(), "req-client");
+    assert_eq!(
+        result.response.qualification_validity,
+        Some(QualificationValidity::Valid)
+    );
+    sb.handle.shutdown().await;
+}
+
 #[tokio::test]
 async fn keep_alive_connection_serves_many_inquiries() {
     let sb = start().await;

@@ -10,9 +10,9 @@
 //! - 1: `POST /v1/inquiry` with the body (the seed corpus holds PIN and visual inquiries to
 //!   mutate), plus the public steps the handler composes, run on their own: the strict
 //!   decode, the card certificate parsed as the gateway parses it (x509-cert DER), the
-//!   to-be-signed digest (`elig_sandbox::inquiry::digest`) and the registry lookup;
-//! - 2: the facility encoding of a device certificate subject (`pki::from_subject_serial`)
-//!   on arbitrary text, with its round trip through `to_subject_serial`.
+//!   to-be-signed digest (`InquiryRequest::to_be_signed`) and the registry lookup;
+//! - 2: the facility encoding of a device certificate subject (`elig_proto::gateway::parse_facility_text`)
+//!   on arbitrary text, with its round trip through `facility_text`.
 //!
 //! Asserted for every answer: it never panics; a non-200 body decodes as a `Rejection`
 //! whose reason's `http_status()` is the status; a 200 challenge body decodes as a
@@ -30,7 +30,7 @@ use der::Decode;
 use elig_proto::gateway::{
     ChallengeRequest, ChallengeResponse, InquiryRequest, InquiryResult, Proof, Rejection, decode,
 };
-use elig_sandbox::pki::{from_subject_serial, to_subject_serial};
+use elig_proto::gateway::{facility_text, parse_facility_text};
 use elig_sandbox::registry::Registry;
 use elig_sandbox::{DeviceIdentity, OfflineGateway, Route, SandboxConfig};
 use libfuzzer_sys::fuzz_target;
@@ -124,8 +124,10 @@ fuzz_target!(|data: &[u8]| {
                 .as_ref()
                 .ok()
                 .map(|c| c.tbs_certificate().serial_number().as_bytes().to_vec());
-            if let Proof::Pin(pin) = &inquiry.proof {
-                let _ = elig_sandbox::inquiry::digest(&inquiry, &pin.challenge, &inquiry.facility);
+            if let Proof::Pin(_) = &inquiry.proof {
+                let _ = inquiry
+                    .to_be_signed(&inquiry.facility)
+                    .map(|tbs| tbs.digest());
             }
             let serial = serial
                 .and_then(|b| <[u8; 8]>::try_from(b.get(b.len().saturating_sub(8)..)?).ok())
@@ -140,9 +142,9 @@ fuzz_target!(|data: &[u8]| {
             let Ok(text) = std::str::from_utf8(body) else {
                 return;
             };
-            if let Some(facility) = from_subject_serial(text) {
-                let encoded = to_subject_serial(&facility);
-                assert_eq!(from_subject_serial(&encoded), Some(facility));
+            if let Some(facility) = parse_facility_text(text) {
+                let encoded = facility_text(&facility);
+                assert_eq!(parse_facility_text(&encoded), Some(facility));
             }
         }
     }

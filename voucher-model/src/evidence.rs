@@ -195,8 +195,8 @@ pub struct OnlineCheck {
 }
 
 /// The qualification fields staff read off a screen or a document (Mynaportal 資格情報
-/// screen, 資格情報のお知らせ, 資格確認書, old card).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// screen, 資格情報のお知らせ, 資格確認書, old card). `Debug` redacts name and birth date.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QualificationReading {
     /// 保険者番号.
@@ -218,6 +218,19 @@ pub struct QualificationReading {
     /// 資格取得年月日, when read.
     #[serde(default)]
     pub qualification_date: Option<Date>,
+}
+impl fmt::Debug for QualificationReading {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("QualificationReading")
+            .field("insurer_number", &self.insurer_number)
+            .field("card_symbol", &self.card_symbol)
+            .field("card_number", &self.card_number)
+            .field("branch_number", &self.branch_number)
+            .field("name", &crate::personal::opt(&self.name))
+            .field("birth_date", &crate::personal::opt(&self.birth_date))
+            .field("qualification_date", &self.qualification_date)
+            .finish()
+    }
 }
 
 /// The evidence a verdict rests on.

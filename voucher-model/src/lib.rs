@@ -4,6 +4,7 @@ pub mod codes;
 pub mod date;
 pub mod ids;
 pub mod jst;
+pub mod personal;
 pub mod record;
 pub mod text;
 
@@ -19,6 +20,7 @@ pub use ids::{
     InsurerNumber, LateElderlyInsuredNumber, LawNumber, MedicalInstitutionCode,
     OnlineQualificationCode, PaymentAgentNumber, VoucherNumber,
 };
+pub use personal::{Personal, REDACTED};
 pub use record::{
     ContributionRatio, ElderlyRecipientCertificateInfo, LimitApplicationCertificateRelatedInfo,
     QualificationRecord, QualificationResponse, RatioError, SearchInfo,

@@ -22,15 +22,26 @@ use crate::codes::{
 };
 use crate::date::{Date, DateTime};
 use crate::ids::{BranchNumber, CardNumber, CardSymbol, InsurerNumber, MedicalInstitutionCode};
+use crate::personal;
 use crate::text::trim_spaces;
 
 /// An element kept verbatim because this crate does not model it or could not read it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnknownElement {
     /// The element name, e.g. `OperationInfoConsFlg`. A nested element's path uses `/`.
     pub name: String,
     /// The element's text.
     pub text: String,
+}
+/// The text may be anything the terminal sent, personal data included: `Debug` shows the
+/// element's name and redacts its text.
+impl fmt::Debug for UnknownElement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnknownElement")
+            .field("name", &self.name)
+            .field("text", &personal::Redacted)
+            .finish()
+    }
 }
 
 /// 一部負担金割合 (`InsuredPartialContributionRatio`, `ElderlyRecipientContributionRatio`):
@@ -101,7 +112,7 @@ impl<'de> Deserialize<'de> for ContributionRatio {
 }
 
 /// `QualificationConfirmSearchInfo`: the search keys of a request, echoed in the response.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SearchInfo {
     /// `InsurerNumber`.
@@ -116,6 +127,25 @@ pub struct SearchInfo {
     pub birthdate: Option<Date>,
     /// `LimitApplicationCertificateRelatedConsFlg`.
     pub limit_application_certificate_related_cons_flg: Option<ConsentFlag>,
+}
+
+impl fmt::Debug for SearchInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SearchInfo")
+            .field("insurer_number", &self.insurer_number)
+            .field("insured_card_symbol", &self.insured_card_symbol)
+            .field(
+                "insured_identification_number",
+                &self.insured_identification_number,
+            )
+            .field("insured_branch_number", &self.insured_branch_number)
+            .field("birthdate", &personal::opt(&self.birthdate))
+            .field(
+                "limit_application_certificate_related_cons_flg",
+                &self.limit_application_certificate_related_cons_flg,
+            )
+            .finish()
+    }
 }
 
 /// `ElderlyRecipientCertificateInfo` (高齢受給者証情報).
@@ -167,7 +197,7 @@ pub struct SpecificDiseasesCertificateInfo {
 }
 
 /// One `ResultOfQualificationConfirmation`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct QualificationRecord {
     /// `InsuredCardClassification` (OQSCD010).
@@ -257,6 +287,116 @@ pub struct QualificationRecord {
     /// Elements not modelled above, or whose text did not fit the field's type, in the
     /// order read.
     pub unknown_elements: Vec<UnknownElement>,
+}
+
+impl fmt::Debug for QualificationRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("QualificationRecord")
+            .field(
+                "insured_card_classification",
+                &self.insured_card_classification,
+            )
+            .field("insurer_number", &self.insurer_number)
+            .field("insured_card_symbol", &self.insured_card_symbol)
+            .field(
+                "insured_identification_number",
+                &self.insured_identification_number,
+            )
+            .field("insured_branch_number", &self.insured_branch_number)
+            .field(
+                "personal_family_classification",
+                &self.personal_family_classification,
+            )
+            .field("insured_name", &personal::opt(&self.insured_name))
+            .field("name", &personal::opt(&self.name))
+            .field("name_of_other", &personal::opt(&self.name_of_other))
+            .field("name_kana", &personal::opt(&self.name_kana))
+            .field(
+                "name_of_other_kana",
+                &personal::opt(&self.name_of_other_kana),
+            )
+            .field("sex1", &self.sex1)
+            .field("sex2", &self.sex2)
+            .field("birthdate", &personal::opt(&self.birthdate))
+            .field("address", &personal::opt(&self.address))
+            .field("post_number", &personal::opt(&self.post_number))
+            .field("qualification_date", &self.qualification_date)
+            .field("disqualification_date", &self.disqualification_date)
+            .field(
+                "insured_certificate_issuance_date",
+                &self.insured_certificate_issuance_date,
+            )
+            .field("insured_card_valid_date", &self.insured_card_valid_date)
+            .field(
+                "insured_card_expiration_date",
+                &self.insured_card_expiration_date,
+            )
+            .field(
+                "insured_partial_contribution_ratio",
+                &self.insured_partial_contribution_ratio,
+            )
+            .field("preschool_classification", &self.preschool_classification)
+            .field("reason_of_loss", &self.reason_of_loss)
+            .field("insurer_name", &self.insurer_name)
+            .field(
+                "elderly_recipient_certificate_info",
+                &self.elderly_recipient_certificate_info,
+            )
+            .field(
+                "limit_application_certificate_related_cons_flg",
+                &self.limit_application_certificate_related_cons_flg,
+            )
+            .field(
+                "limit_application_certificate_related_cons_time",
+                &self.limit_application_certificate_related_cons_time,
+            )
+            .field(
+                "limit_application_certificate_related_info",
+                &self.limit_application_certificate_related_info,
+            )
+            .field(
+                "specific_diseases_certificate_related_cons_flg",
+                &self.specific_diseases_certificate_related_cons_flg,
+            )
+            .field(
+                "specific_diseases_certificate_related_cons_time",
+                &self.specific_diseases_certificate_related_cons_time,
+            )
+            .field(
+                "specific_diseases_certificate_list",
+                &self.specific_diseases_certificate_list,
+            )
+            .field(
+                "specific_health_checkups_info_cons_flg",
+                &self.specific_health_checkups_info_cons_flg,
+            )
+            .field(
+                "specific_health_checkups_info_cons_time",
+                &self.specific_health_checkups_info_cons_time,
+            )
+            .field(
+                "specific_health_checkups_info_available_time",
+                &self.specific_health_checkups_info_available_time,
+            )
+            .field("pharmacists_info_cons_flg", &self.pharmacists_info_cons_flg)
+            .field(
+                "pharmacists_info_cons_time",
+                &self.pharmacists_info_cons_time,
+            )
+            .field(
+                "pharmacists_info_available_time",
+                &self.pharmacists_info_available_time,
+            )
+            .field("diagnosis_info_cons_flg", &self.diagnosis_info_cons_flg)
+            .field("diagnosis_info_cons_time", &self.diagnosis_info_cons_time)
+            .field(
+                "diagnosis_info_available_time",
+                &self.diagnosis_info_available_time,
+            )
+            .field("reference_number", &self.reference_number)
+            .field("unknown_elements", &self.unknown_elements)
+            .finish()
+    }
 }
 
 impl QualificationRecord {

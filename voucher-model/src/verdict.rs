@@ -215,8 +215,9 @@ impl FieldStatus {
 /// One line of the explanation.
 ///
 /// `voucher_value` and `evidence_value` are display texts of the two sides and may carry
-/// personal data (names, birth dates): keep them out of logs that must not hold it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// personal data (names, birth dates): `Debug` and `Display` redact them; a screen shows
+/// them through [`Finding::with_values`] or the fields.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Finding {
     /// What.
     pub field: Field,
@@ -255,8 +256,8 @@ impl Finding {
     }
 }
 
-impl fmt::Display for Finding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Finding {
+    fn write_line(&self, f: &mut fmt::Formatter<'_>, reveal: bool) -> fmt::Result {
         write!(
             f,
             "[{}] {}: {}",
@@ -265,14 +266,65 @@ impl fmt::Display for Finding {
             self.reason.message_en()
         )?;
         if self.voucher_value.is_some() || self.evidence_value.is_some() {
-            write!(
-                f,
-                " (voucher: {:?}, evidence: {:?})",
-                self.voucher_value.as_deref().unwrap_or("-"),
-                self.evidence_value.as_deref().unwrap_or("-")
-            )?;
+            fn side(v: &Option<String>, reveal: bool) -> &str {
+                match v {
+                    None => "-",
+                    Some(_) if !reveal => crate::personal::REDACTED,
+                    Some(v) => v.as_str(),
+                }
+            }
+            if reveal {
+                write!(
+                    f,
+                    " (voucher: {:?}, evidence: {:?})",
+                    side(&self.voucher_value, reveal),
+                    side(&self.evidence_value, reveal)
+                )?;
+            } else {
+                write!(
+                    f,
+                    " (voucher: {}, evidence: {})",
+                    side(&self.voucher_value, reveal),
+                    side(&self.evidence_value, reveal)
+                )?;
+            }
         }
         Ok(())
+    }
+
+    /// The line of `Display` with both sides' values, for a screen meant to show them
+    /// (`Display` itself redacts them).
+    pub fn with_values(&self) -> impl fmt::Display + '_ {
+        struct WithValues<'a>(&'a Finding);
+        impl fmt::Display for WithValues<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.write_line(f, true)
+            }
+        }
+        WithValues(self)
+    }
+}
+
+/// Redacts both sides' values (see [`Finding::with_values`]).
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_line(f, false)
+    }
+}
+
+/// Redacts both sides' values.
+impl fmt::Debug for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Finding")
+            .field("field", &self.field)
+            .field("status", &self.status)
+            .field("reason", &self.reason)
+            .field("voucher_value", &crate::personal::opt(&self.voucher_value))
+            .field(
+                "evidence_value",
+                &crate::personal::opt(&self.evidence_value),
+            )
+            .finish()
     }
 }
 

@@ -11,6 +11,8 @@
 //! check digit is an error); 有効期限 is the last valid day (inclusive); the bounds on names
 //! are ours. The JSON field names below are a stable schema (see the crate README).
 
+use core::fmt;
+
 use serde::{Deserialize, Serialize};
 
 use crate::codes::Sex;
@@ -165,8 +167,8 @@ impl GuidanceLevel {
     }
 }
 
-/// The person the voucher was issued to.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// The person the voucher was issued to. `Debug` redacts name, kana and birth date.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Person {
     /// 氏名.
@@ -178,6 +180,16 @@ pub struct Person {
     pub sex: Sex,
     /// 生年月日.
     pub birth_date: Date,
+}
+impl fmt::Debug for Person {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Person")
+            .field("name", &crate::personal::Redacted)
+            .field("name_kana", &crate::personal::opt(&self.name_kana))
+            .field("sex", &self.sex)
+            .field("birth_date", &crate::personal::Redacted)
+            .finish()
+    }
 }
 
 /// The fields of a voucher as typed, before validation. This is also the JSON schema of
@@ -275,7 +287,7 @@ impl Voucher {
         }
         if f.person.birth_date > f.issued_on {
             return Err(VoucherError::BornAfterIssue {
-                birth_date: f.person.birth_date,
+                birth_date: crate::Personal::new(f.person.birth_date),
                 issued_on: f.issued_on,
             });
         }

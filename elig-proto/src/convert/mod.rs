@@ -17,8 +17,8 @@ use std::collections::BTreeMap;
 
 use voucher_model::UnknownElement;
 
-use crate::xmlmsg::ReadError;
-use crate::xmlmsg::tree::Element;
+use crate::xml::tree::Element;
+use crate::xml::{ReadError, WriteError};
 
 /// The children of one element, sorted into known single elements, the repeated element
 /// (if the parent has one) and unknown ones (flattened into `unknown` with `prefix`).
@@ -220,6 +220,15 @@ fn attach(children: &mut Vec<Element>, path: &str, text: &str) {
     }
 }
 
+/// The writer's promise: what it emits, its reader accepts.
+pub(crate) fn check_reads_back(tree: &Element) -> Result<(), WriteError> {
+    response::from_tree(tree.clone())
+        .map(|_| ())
+        .map_err(|e| WriteError::Unreadable {
+            detail: e.to_string(),
+        })
+}
+
 /// `Option<SearchInfo>` as a JSON object with the XmlMsg element names (gateway inquiry).
 /// Strict: an unknown key or a value that does not parse is refused.
 pub(crate) mod search_json {
@@ -227,7 +236,7 @@ pub(crate) mod search_json {
     use serde::{Deserializer, Serialize, Serializer};
     use voucher_model::SearchInfo;
 
-    use crate::xmlmsg::json::{Children, ChildrenSeed};
+    use crate::xml::json::{Children, ChildrenSeed};
 
     pub(crate) fn serialize<S: Serializer>(
         search: &Option<SearchInfo>,
@@ -260,9 +269,9 @@ pub(crate) mod response_json {
     use serde::{Deserializer, Serialize, Serializer};
     use voucher_model::QualificationResponse;
 
-    use crate::xmlmsg::ROOT;
-    use crate::xmlmsg::json::{Children, ChildrenSeed};
-    use crate::xmlmsg::tree::Element;
+    use crate::xml::ROOT;
+    use crate::xml::json::{Children, ChildrenSeed};
+    use crate::xml::tree::Element;
 
     pub(crate) fn serialize<S: Serializer>(
         response: &QualificationResponse,
@@ -275,7 +284,7 @@ pub(crate) mod response_json {
                 name.chars().take(64).collect::<String>()
             )));
         }
-        crate::xmlmsg::check_reads_back(&tree).map_err(serde::ser::Error::custom)?;
+        super::check_reads_back(&tree).map_err(serde::ser::Error::custom)?;
         Children(&tree.children).serialize(serializer)
     }
 

@@ -6,9 +6,9 @@ use voucher_model::{
 };
 
 use super::{Builder, Fields};
-use crate::xmlmsg::tree::{Element, ReadLimits};
-use crate::xmlmsg::write::XmlOut;
-use crate::xmlmsg::{self, Encoding, ROOT, ReadError, WriteError};
+use crate::xml::tree::{Element, ReadLimits};
+use crate::xml::write::XmlOut;
+use crate::xml::{self, Encoding, ROOT, ReadError, WriteError};
 
 pub(crate) const SEARCH_INFO: &str = "QualificationConfirmSearchInfo";
 
@@ -225,7 +225,7 @@ impl IndividualRequest {
     /// a missing or unparsable required value is an error. The padding of a 6-digit 国保
     /// number is detected from the text.
     pub fn from_xml(bytes: &[u8]) -> Result<Self, ReadError> {
-        let (root, _) = xmlmsg::read_tree(bytes, &ReadLimits::default())?;
+        let (root, _) = xml::read_tree(bytes, &ReadLimits::default())?;
         let mut unknown = Vec::new();
         let mut top = Fields::split(
             root.children,

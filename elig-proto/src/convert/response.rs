@@ -12,8 +12,8 @@ use voucher_model::{
 
 use super::Fields;
 use super::request::{SEARCH_INFO, search_from_fields};
-use crate::xmlmsg::tree::Element;
-use crate::xmlmsg::{ROOT, ReadError};
+use crate::xml::tree::Element;
+use crate::xml::{ROOT, ReadError};
 
 pub(super) const HEADER: &str = "MessageHeader";
 pub(super) const BODY: &str = "MessageBody";

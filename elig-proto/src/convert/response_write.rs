@@ -6,8 +6,8 @@ use voucher_model::{Date, DateTime, QualificationRecord, QualificationResponse};
 use super::Builder;
 use super::request::search_element;
 use super::response::{BODY, DISEASE, HEADER, RESULT};
-use crate::xmlmsg::ROOT;
-use crate::xmlmsg::tree::Element;
+use crate::xml::ROOT;
+use crate::xml::tree::Element;
 
 fn ymd(d: Option<Date>) -> Option<String> {
     d.map(Date::to_yyyymmdd)

@@ -13,22 +13,31 @@
 //! *before parsing* when larger than its [`Message::MAX_BYTES`]; use [`decode`] and
 //! [`encode`], which enforce that.
 
+mod answer;
+mod facility;
 mod messages;
 mod reason;
 mod tbs;
+mod unsigned;
 
 use core::fmt;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+pub use answer::{Answer, AnswerError, decode_answer};
+pub use facility::{
+    DeviceCertificateError, ID_AT_SERIAL_NUMBER, device_facility, facility_from_subject,
+    facility_text, parse_facility_text,
+};
 pub use messages::{
     Basis, CertificateDer, Challenge, ChallengeRequest, ChallengeResponse, InquiryDigest,
     InquiryRequest, InquiryResult, PinProof, Proof, Rejection, RequestId, SignatureBytes,
     VisualAttestation,
 };
 pub use reason::{Fault, RejectReason};
-pub use tbs::{SEARCH_TAG, TBS_TAG, ToBeSigned, digest, facility_text, search_encoding};
+pub use tbs::{SEARCH_TAG, TBS_TAG, ToBeSigned, digest, search_encoding};
+pub use unsigned::{ChallengedInquiry, UnsignedInquiry};
 
 /// The protocol version this crate speaks.
 pub const PROTOCOL_VERSION: u16 = 1;
@@ -129,10 +138,10 @@ pub enum DecodeError {
     Malformed {
         /// The message's name.
         message: &'static str,
-        /// serde_json's description with line and column. It may quote the offending
-        /// value (an unknown field's name, a malformed date or identifier from the body):
-        /// for developers, not for a `Rejection.message` or a log that must stay free of
-        /// personal data (elig-sandbox reduces it to a fixed category and position).
+        /// The kind of fault from a fixed list (`unknown field`, `invalid type`, … or
+        /// `a value breaks its rule`) and serde_json's line and column. Never the offending
+        /// value: a body's values can be personal data (a birth date or 記号 in `search`),
+        /// and this text ends up in logs.
         detail: String,
     },
 }
@@ -241,6 +250,30 @@ struct VersionProbe {
     version: u16,
 }
 
+/// serde_json's error reduced to a fixed kind and its position: its own text can quote the
+/// offending value, which may be personal data.
+fn malformed_detail(e: &serde_json::Error) -> String {
+    const KINDS: [&str; 10] = [
+        "unknown field",
+        "missing field",
+        "duplicate field",
+        "unknown variant",
+        "invalid type",
+        "invalid length",
+        "trailing characters",
+        "EOF while parsing",
+        "expected",
+        "key must be a string",
+    ];
+    let text = e.to_string();
+    let kind = KINDS
+        .iter()
+        .find(|k| text.starts_with(*k))
+        .copied()
+        .unwrap_or("a value breaks its rule");
+    format!("{kind} at line {} column {}", e.line(), e.column())
+}
+
 /// Decodes a body as message `M`: refuses it unparsed when larger than `M::MAX_BYTES`,
 /// reads `version` first (so a newer version is reported as such, not as unknown fields),
 /// then parses strictly (unknown fields, trailing data and out-of-rule values refused).
@@ -254,7 +287,7 @@ pub fn decode<M: Message>(body: &[u8]) -> Result<M, DecodeError> {
     }
     let malformed = |e: serde_json::Error| DecodeError::Malformed {
         message: M::NAME,
-        detail: e.to_string(),
+        detail: malformed_detail(&e),
     };
     let probe: VersionProbe = serde_json::from_slice(body).map_err(malformed)?;
     if probe.version != PROTOCOL_VERSION {
@@ -288,31 +321,6 @@ pub fn encode<M: Message>(message: &M) -> Result<Vec<u8>, EncodeError> {
         });
     }
     Ok(body)
-}
-
-/// A gateway's answer, as a client sees it: the message it asked for, or a rejection.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer<M> {
-    /// HTTP 200 with the endpoint's answer.
-    Ok(M),
-    /// Any other status with a [`Rejection`] whose reason belongs to that status.
-    Rejected(Rejection),
-}
-
-/// Decodes an HTTP answer of the gateway (client side): status 200 carries `M`; any other
-/// status carries a [`Rejection`], whose reason must belong to that status.
-pub fn decode_answer<M: Message>(status: u16, body: &[u8]) -> Result<Answer<M>, DecodeError> {
-    if status == 200 {
-        return decode::<M>(body).map(Answer::Ok);
-    }
-    let rejection = decode::<Rejection>(body)?;
-    if rejection.reason.http_status() != status {
-        return Err(DecodeError::StatusMismatch {
-            status,
-            reason: rejection.reason,
-        });
-    }
-    Ok(Answer::Rejected(rejection))
 }
 
 impl InquiryRequest {

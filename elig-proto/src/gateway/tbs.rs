@@ -34,6 +34,7 @@
 use sha2::{Digest as _, Sha256};
 use voucher_model::{Date, Facility, SearchInfo};
 
+use super::facility::facility_text;
 use super::messages::{Challenge, RequestId};
 
 /// The domain tag that starts the to-be-signed bytes.
@@ -75,20 +76,6 @@ fn put_opt(out: &mut Vec<u8>, value: Option<&str>) {
             put_field(out, v.as_bytes());
         }
     }
-}
-
-/// The facility as signed, which is also how the device certificate's subject
-/// `serialNumber` states it (PROTOCOL.md §"Mutual TLS"): `kenshin-kikan:<10 digits>` for a
-/// 健診・保健指導機関番号, `oqs-code:<code>` for an オンライン資格確認用コード.
-pub fn facility_text(facility: &Facility) -> String {
-    let kind = match facility {
-        Facility::CheckupInstitution(_) => "kenshin-kikan",
-        Facility::SelfRunningInsurer(_) => "oqs-code",
-        // A facility kind added to voucher-model later gets its own label with a new
-        // protocol version; until then it cannot collide with the two above.
-        _ => "unknown",
-    };
-    format!("{kind}:{}", facility.as_str())
 }
 
 /// The search-info encoding `SEARCH` (see the module docs).

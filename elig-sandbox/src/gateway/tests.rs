@@ -122,7 +122,9 @@ async fn a_malformed_search_value_is_not_echoed() {
     let (gateway, conn, _log) = gateway();
     let facility = conn.device.as_ref().unwrap().facility.clone();
     let date = voucher_model::Date::new(2026, 4, 1).unwrap();
-    let request = crate::inquiry::unsigned("req-1", &facility, date, None, &[0x30; 100]).unwrap();
+    let draft = crate::inquiry::unsigned("req-1", &facility, date, None, &[0x30; 100]).unwrap();
+    let midnight = voucher_model::DateTime::new(date, 0, 0, 0).unwrap();
+    let request = crate::inquiry::with_visual(draft, "", midnight, false).unwrap();
     let body = String::from_utf8(proto::encode(&request).unwrap()).unwrap();
     for search in [
         r#"{"Birthdate":"19730230"}"#,

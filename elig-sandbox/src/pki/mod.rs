@@ -17,14 +17,12 @@
 //! keys and are written to that folder on purpose: a client needs its device key to connect.
 //! Never use them for anything but the sandbox.
 
-mod facility;
 mod store;
 
 use std::time::SystemTime;
 
-pub(crate) use facility::from_subject as facility_from_subject;
-pub use facility::{Facility, from_subject_serial, to_subject_serial};
 pub use store::write_private;
+pub use voucher_model::Facility;
 
 pub use elig_testpki::{
     AUTH_CA_NAME, AUTH_CERT_LEN, Authority, CardCredentials, DEVICE_CA_NAME, GATEWAY_CA_NAME,
@@ -91,7 +89,7 @@ pub struct DeviceCredentials {
 impl DeviceCredentials {
     /// Issues the TLS client credentials of device `label` of `facility` from `ca`
     /// ([`Authority::issue_device`]: the subject `serialNumber` is
-    /// [`to_subject_serial`]`(facility)`), certificate serial `serial`, not revoked.
+    /// [`elig_proto::gateway::facility_text`]`(facility)`), certificate serial `serial`, not revoked.
     ///
     /// # Errors
     /// [`PkiError::Build`] for a label that is not a valid attribute value or a failed key
@@ -102,7 +100,7 @@ impl DeviceCredentials {
         label: &str,
         facility: &Facility,
     ) -> Result<Self, PkiError> {
-        let issued = ca.issue_device(serial, label, &to_subject_serial(facility))?;
+        let issued = ca.issue_device(serial, label, &elig_proto::gateway::facility_text(facility))?;
         Ok(Self {
             label: label.to_owned(),
             facility: facility.clone(),

@@ -305,7 +305,7 @@ impl TestPki {
             let cert = load_cert(dir, &format!("{stem}.pem"))?;
             check_issued(device_ca.cert(), &cert, &format!("{stem}.pem"))?;
             let key = load_key(dir, &format!("{stem}.key.pem"), &cert)?;
-            if super::facility::from_subject(cert.tbs_certificate().subject()).as_ref()
+            if elig_proto::gateway::facility_from_subject(cert.tbs_certificate().subject()).as_ref()
                 != Some(&plan.facility)
             {
                 return Err(PkiError::State(format!(

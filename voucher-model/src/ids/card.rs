@@ -86,9 +86,10 @@ macro_rules! card_text_type {
     ($(#[$meta:meta])* $ty:ident, $kind:expr) => {
         $(#[$meta])*
         ///
-        /// Equality, ordering and hashing use the comparison form only; `Display` and serde
-        /// use the original text (trimmed).
-        #[derive(Debug, Clone)]
+        /// Equality, ordering and hashing use the comparison form only; serde and
+        /// [`Self::as_str`] use the original text (trimmed). `Debug` and `Display` print
+        /// `<redacted>` (personal data, see [`crate::personal`]).
+        #[derive(Clone)]
         pub struct $ty(CardText);
 
         impl $ty {
@@ -141,7 +142,7 @@ macro_rules! card_text_type {
             }
         }
 
-        string_id_impls!($ty);
+        string_id_impls!(personal $ty);
     };
 }
 
@@ -167,7 +168,7 @@ card_text_type!(
 );
 
 /// 枝番: 2 digits, zero-padded (a single digit is padded).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct BranchNumber(String);
 
 impl BranchNumber {
@@ -192,4 +193,4 @@ impl BranchNumber {
     }
 }
 
-string_id_impls!(BranchNumber);
+string_id_impls!(personal BranchNumber);

@@ -130,7 +130,7 @@ impl fmt::Display for LawNumber {
 }
 
 /// 後期高齢者 被保険者番号: 8 digits with the same check digit as 保険者番号.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LateElderlyInsuredNumber(String);
 
 impl LateElderlyInsuredNumber {
@@ -163,4 +163,4 @@ impl LateElderlyInsuredNumber {
     }
 }
 
-string_id_impls!(LateElderlyInsuredNumber);
+string_id_impls!(personal LateElderlyInsuredNumber);

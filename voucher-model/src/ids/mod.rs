@@ -77,6 +77,21 @@ impl IdKind {
         }
     }
 
+    /// True for the identifiers that are personal data (記号・番号・枝番, the voucher
+    /// number, the late-elderly insured number): their values print redacted in `Debug`,
+    /// `Display` and error text ([`crate::personal`]). Institution and insurer numbers are
+    /// not personal.
+    pub fn is_personal(self) -> bool {
+        matches!(
+            self,
+            IdKind::LateElderlyInsuredNumber
+                | IdKind::VoucherNumber
+                | IdKind::CardSymbol
+                | IdKind::CardNumber
+                | IdKind::BranchNumber
+        )
+    }
+
     /// English name, for developers.
     pub fn name_en(self) -> &'static str {
         match self {
@@ -131,12 +146,15 @@ pub enum IdError {
         expected: &'static str,
     },
     /// The check digit does not match (strict parsing only).
-    #[error("{id} {value} has check digit {found}, the computed check digit is {expected}")]
+    #[error(
+        "{id} {} has check digit {found}, the computed check digit is {expected}",
+        if id.is_personal() { value.to_string() } else { value.reveal().clone() }
+    )]
     BadCheckDigit {
         /// The identifier.
         id: IdKind,
-        /// The canonical form that failed.
-        value: String,
+        /// The canonical form that failed (personal for a voucher number: prints redacted).
+        value: crate::Personal<String>,
         /// The computed check digit.
         expected: u8,
         /// The check digit in the input.
@@ -195,6 +213,7 @@ impl IdError {
                 expected_ja(expected)
             ),
             IdError::BadCheckDigit { value, .. } => {
+                let value = value.reveal();
                 format!("{name}「{value}」の検証番号が一致しません。入力を確認してください。")
             }
             IdError::TooLong { found, max, .. } => {
@@ -289,7 +308,7 @@ pub(crate) fn verify_check_digit(digits: &str, id: IdKind, mode: Mode) -> Result
         Mode::Lenient => Ok(false),
         Mode::Strict => Err(IdError::BadCheckDigit {
             id,
-            value: digits.to_owned(),
+            value: crate::Personal::new(digits.to_owned()),
             expected,
             found,
         }),
@@ -305,6 +324,25 @@ macro_rules! string_id_impls {
                 f.write_str(self.as_str())
             }
         }
+        $crate::ids::string_id_impls!(@common $ty);
+    };
+    // A personal identifier (記号・番号・枝番, voucher number): `Debug` and `Display` print
+    // `<redacted>`; `as_str()` renders it for a screen.
+    (personal $ty:ident) => {
+        impl core::fmt::Display for $ty {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str($crate::personal::REDACTED)
+            }
+        }
+
+        impl core::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                write!(f, concat!(stringify!($ty), "({})"), $crate::personal::REDACTED)
+            }
+        }
+        $crate::ids::string_id_impls!(@common $ty);
+    };
+    (@common $ty:ident) => {
 
         impl core::str::FromStr for $ty {
             type Err = $crate::ids::IdError;

@@ -5,7 +5,7 @@
 use super::{IdError, IdKind, parse_digits, string_id_impls};
 
 /// 受診券整理番号 / 利用券整理番号: exactly 11 digits.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct VoucherNumber(String);
 
 impl VoucherNumber {
@@ -31,4 +31,4 @@ impl VoucherNumber {
     }
 }
 
-string_id_impls!(VoucherNumber);
+string_id_impls!(personal VoucherNumber);

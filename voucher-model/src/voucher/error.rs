@@ -146,8 +146,8 @@ pub enum VoucherError {
     /// 生年月日 after 交付日.
     #[error("birth date {birth_date} is after the issue date {issued_on}")]
     BornAfterIssue {
-        /// 生年月日.
-        birth_date: Date,
+        /// 生年月日 (personal: prints redacted; `message_ja` shows it to staff).
+        birth_date: crate::Personal<Date>,
         /// 交付日.
         issued_on: Date,
     },
@@ -186,7 +186,10 @@ impl VoucherError {
             VoucherError::BornAfterIssue {
                 birth_date,
                 issued_on,
-            } => format!("生年月日（{birth_date}）が交付日（{issued_on}）より後になっています。"),
+            } => {
+                let birth_date = birth_date.reveal();
+                format!("生年月日（{birth_date}）が交付日（{issued_on}）より後になっています。")
+            }
         }
     }
 

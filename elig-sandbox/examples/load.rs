@@ -124,7 +124,8 @@ impl Worker {
             .with_challenge(challenge);
         let signature = self.signer.sign(&pending.to_be_signed().encode())?;
         let request = pending.sign(
-            CertificateDer::new(self.card.auth().cert_der().to_vec()).ok_or("certificate length")?,
+            CertificateDer::new(self.card.auth().cert_der().to_vec())
+                .ok_or("certificate length")?,
             SignatureBytes::new(signature).ok_or("signature length")?,
         );
         let started = Instant::now();

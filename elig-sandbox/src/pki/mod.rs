@@ -100,7 +100,8 @@ impl DeviceCredentials {
         label: &str,
         facility: &Facility,
     ) -> Result<Self, PkiError> {
-        let issued = ca.issue_device(serial, label, &elig_proto::gateway::facility_text(facility))?;
+        let issued =
+            ca.issue_device(serial, label, &elig_proto::gateway::facility_text(facility))?;
         Ok(Self {
             label: label.to_owned(),
             facility: facility.clone(),

@@ -55,7 +55,7 @@ impl core::error::Error for PersonaError {}
 
 /// The synthetic holder of a virtual card: 基本4情報 and the My Number.
 ///
-/// The My Number is kept in zeroizing memory and never printed by `Debug`.
+/// The My Number is kept in zeroizing memory; `Debug` prints none of the personal values.
 #[derive(Clone)]
 pub struct Persona {
     name: String,
@@ -68,11 +68,13 @@ pub struct Persona {
 
 impl core::fmt::Debug for Persona {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Personal data: only the token kind is shown (issue 10 item 7); `name()` and the
+        // other getters render the values for a test's own screen.
         f.debug_struct("Persona")
-            .field("name", &self.name)
-            .field("address", &self.address)
-            .field("birth_date", &self.birth_date)
-            .field("sex", &self.sex)
+            .field("name", &"<redacted>")
+            .field("address", &"<redacted>")
+            .field("birth_date", &"<redacted>")
+            .field("sex", &"<redacted>")
             .field("my_number", &"<redacted>")
             .field("token", &self.token)
             .finish()

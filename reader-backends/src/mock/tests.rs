@@ -343,6 +343,24 @@ fn pins_are_redacted_in_the_log_and_debug() {
 }
 
 #[test]
+fn persona_debug_shows_no_personal_value() {
+    let p = Persona::default();
+    for shown in [format!("{p:?}"), format!("{p:#?}"), format!("{:?}", card())] {
+        for value in [
+            p.name(),
+            p.address(),
+            p.birth_date(),
+            "試験",
+            "花子",
+            "霞が関",
+            "1980",
+        ] {
+            assert!(!shown.contains(value), "{value} leaked into Debug");
+        }
+    }
+}
+
+#[test]
 fn faults_removal_tag_loss_and_garbage() {
     let mut c = VirtualMyNumberCard::builder()
         .serial(7)

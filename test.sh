@@ -25,7 +25,7 @@ is_ci() { [ "$CI" = "true" ] || [ "$CI" = "1" ]; }
 # --- 1. prerequisites -------------------------------------------------------------------
 # pcscd + vpcd run the PC/SC tests; libpcsclite-dev + pkg-config build the `pcsc` crate;
 # pcsc-tools (scriptor) and opensc are the independent PC/SC clients of scripts/pcscd-test.sh.
-APT_PACKAGES=(pcscd vsmartcard-vpcd libpcsclite-dev pkg-config pcsc-tools opensc)
+APT_PACKAGES=(pcscd vsmartcard-vpcd libpcsclite-dev pkg-config pcsc-tools opensc tinyproxy)
 
 can_apt() { [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; }
 

@@ -161,7 +161,9 @@ pub enum TlsFailure {
 impl fmt::Display for TlsFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            TlsFailure::UntrustedServer => "the server is not trusted (not issued by the gateway CA)",
+            TlsFailure::UntrustedServer => {
+                "the server is not trusted (not issued by the gateway CA)"
+            }
             TlsFailure::ServerNameMismatch => "the server certificate names another host",
             TlsFailure::ServerCertificateExpired => {
                 "the server certificate is expired or not yet valid"
@@ -278,7 +280,10 @@ impl fmt::Display for GatewayTransportError {
                 write!(f, "network: the {} is unreachable", via(*proxy))
             }
             GatewayTransportError::ProxyRefused { status } => {
-                write!(f, "the proxy refused the tunnel to the gateway (HTTP {status})")
+                write!(
+                    f,
+                    "the proxy refused the tunnel to the gateway (HTTP {status})"
+                )
             }
             GatewayTransportError::Tls(reason) => write!(f, "TLS failed: {reason}"),
             GatewayTransportError::Timeout { step } => write!(f, "timed out {step}"),
@@ -289,7 +294,10 @@ impl fmt::Display for GatewayTransportError {
                 "network: connection closed after the request was sent (it may have arrived)",
             ),
             GatewayTransportError::BodyTooLarge { limit } => {
-                write!(f, "the answer is larger than the route's {limit}-byte limit")
+                write!(
+                    f,
+                    "the answer is larger than the route's {limit}-byte limit"
+                )
             }
             GatewayTransportError::Http { reason } => {
                 write!(f, "broken HTTP from the other side: {reason}")

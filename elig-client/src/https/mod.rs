@@ -50,9 +50,7 @@ pub use blocking::BlockingHttpsGateway;
 pub use proxy::{ProxyAddr, ProxySetting};
 pub use tls::TlsIdentity;
 
-use crate::gateway::{
-    GatewayRequest, GatewayResponse, GatewayTransportError, Step, backoff,
-};
+use crate::gateway::{GatewayRequest, GatewayResponse, GatewayTransportError, Step, backoff};
 use io::Progress;
 
 /// Per-step timeouts and the total budget of one request (retries included).
@@ -278,8 +276,7 @@ impl HttpsGateway {
                 return Err(error);
             }
             let pause = backoff(policy.initial_backoff, policy.max_backoff, attempt);
-            if deadline.is_some_and(|d| Instant::now().checked_add(pause).is_none_or(|t| t >= d))
-            {
+            if deadline.is_some_and(|d| Instant::now().checked_add(pause).is_none_or(|t| t >= d)) {
                 return Err(error);
             }
             tokio::time::sleep(pause).await;
@@ -293,6 +290,15 @@ impl HttpsGateway {
         &mut self,
         request: &GatewayRequest,
     ) -> (Result<GatewayResponse, GatewayTransportError>, bool) {
+        if self.connection.is_some() {
+            // Let the kept connection's task see a close that arrived while it was idle (the
+            // blocking wrapper polls it only during requests): a connection found closed now
+            // is replaced before any byte is written. A close racing the write itself stays
+            // possible; it counts as written (see the module docs).
+            for _ in 0..2 {
+                tokio::task::yield_now().await;
+            }
+        }
         let reusable = self
             .connection
             .as_ref()
@@ -385,21 +391,24 @@ async fn exchange(
         return Err(GatewayTransportError::BodyTooLarge { limit });
     }
     // Step 3: the body, bounded.
-    let body = tokio::time::timeout(t.body_read, Limited::new(response.into_body(), limit).collect())
-        .await
-        .map_err(|_| GatewayTransportError::Timeout {
-            step: Step::BodyRead,
-        })?
-        .map_err(|e| {
-            if e.is::<http_body_util::LengthLimitError>() {
-                GatewayTransportError::BodyTooLarge { limit }
-            } else if let Some(h) = e.downcast_ref::<hyper::Error>() {
-                connect::hyper_error(h)
-            } else {
-                GatewayTransportError::DroppedAfterWrite
-            }
-        })?
-        .to_bytes();
+    let body = tokio::time::timeout(
+        t.body_read,
+        Limited::new(response.into_body(), limit).collect(),
+    )
+    .await
+    .map_err(|_| GatewayTransportError::Timeout {
+        step: Step::BodyRead,
+    })?
+    .map_err(|e| {
+        if e.is::<http_body_util::LengthLimitError>() {
+            GatewayTransportError::BodyTooLarge { limit }
+        } else if let Some(h) = e.downcast_ref::<hyper::Error>() {
+            connect::hyper_error(h)
+        } else {
+            GatewayTransportError::DroppedAfterWrite
+        }
+    })?
+    .to_bytes();
     Ok(GatewayResponse {
         id: request.id,
         status,

@@ -226,8 +226,8 @@ mod tests {
             ProxySetting::from_lookup(env(&[])).unwrap(),
             ProxySetting::Direct
         );
-        let s = ProxySetting::from_lookup(env(&[("HTTPS_PROXY", "p:8"), ("no_proxy", "*")]))
-            .unwrap();
+        let s =
+            ProxySetting::from_lookup(env(&[("HTTPS_PROXY", "p:8"), ("no_proxy", "*")])).unwrap();
         assert!(s.proxy_for("anything").is_none());
     }
 
@@ -252,7 +252,10 @@ mod tests {
             parse_status_line(b"HTTP/1.1 200 Connection established\r\n\r\n"),
             Some(200)
         );
-        assert_eq!(parse_status_line(b"HTTP/1.0 403 Forbidden\r\n\r\n"), Some(403));
+        assert_eq!(
+            parse_status_line(b"HTTP/1.0 403 Forbidden\r\n\r\n"),
+            Some(403)
+        );
         assert_eq!(parse_status_line(b"SSH-2.0\r\n\r\n"), None);
     }
 }

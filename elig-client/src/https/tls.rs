@@ -138,8 +138,9 @@ pub(crate) fn failure_of(err: &rustls::Error) -> TlsFailure {
     use rustls::Error as E;
     match err {
         E::InvalidCertificate(cert) => match cert {
-            CertificateError::NotValidForName
-            | CertificateError::NotValidForNameContext { .. } => TlsFailure::ServerNameMismatch,
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                TlsFailure::ServerNameMismatch
+            }
             CertificateError::Expired
             | CertificateError::ExpiredContext { .. }
             | CertificateError::NotValidYet

@@ -12,7 +12,6 @@
 //! This split is this project's design (DESIGN.md, style.md rule 2: the sans-I/O core).
 
 use core::fmt;
-use core::time::Duration;
 
 use elig_proto::gateway::{self as proto, ChallengeResponse, InquiryResult, Message, Rejection};
 
@@ -329,12 +328,6 @@ impl<T: GatewayTransport + ?Sized> GatewayTransport for Box<T> {
     }
 }
 
-/// Backoff before retry number `retry` (1-based): `initial × 2^(retry-1)`, capped at `max`.
-pub(crate) fn backoff(initial: Duration, max: Duration, retry: u32) -> Duration {
-    let shift = retry.saturating_sub(1).min(16);
-    initial.saturating_mul(1u32 << shift).min(max)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,14 +339,6 @@ mod tests {
         assert_eq!(Route::Challenge.max_response_bytes(), 4096);
         assert_eq!(Route::Inquiry.max_response_bytes(), 262_144);
         assert_eq!(Route::Inquiry.path(), "/v1/inquiry");
-    }
-
-    #[test]
-    fn backoff_doubles_and_caps() {
-        let ms = Duration::from_millis;
-        assert_eq!(backoff(ms(100), ms(1000), 1), ms(100));
-        assert_eq!(backoff(ms(100), ms(1000), 3), ms(400));
-        assert_eq!(backoff(ms(100), ms(1000), 9), ms(1000));
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub(super) async fn open(
     let t = config.timeouts;
     let timed = |step| move |_| GatewayTransportError::Timeout { step };
     let proxy = config.proxy.proxy_for(&config.host);
-    let mut stream = match proxy {
+    let stream = match proxy {
         None => tokio::time::timeout(t.connect, tcp(&config.host, config.port, false))
             .await
             .map_err(timed(Step::Connect))??,
@@ -60,7 +60,6 @@ pub(super) async fn open(
             stream
         }
     };
-    let _ = &mut stream;
     let tls_stream = tokio::time::timeout(
         t.tls_handshake,
         TlsConnector::from(tls.clone()).connect(server_name.clone(), stream),

@@ -50,7 +50,7 @@ pub use blocking::BlockingHttpsGateway;
 pub use proxy::{ProxyAddr, ProxySetting};
 pub use tls::TlsIdentity;
 
-use crate::gateway::{GatewayRequest, GatewayResponse, GatewayTransportError, Step, backoff};
+use crate::gateway::{GatewayRequest, GatewayResponse, GatewayTransportError, Step};
 use io::Progress;
 
 /// Per-step timeouts and the total budget of one request (retries included).
@@ -414,4 +414,23 @@ async fn exchange(
         status,
         body: body.to_vec(),
     })
+}
+
+/// Backoff before retry number `retry` (1-based): `initial × 2^(retry-1)`, capped at `max`.
+fn backoff(initial: Duration, max: Duration, retry: u32) -> Duration {
+    let shift = retry.saturating_sub(1).min(16);
+    initial.saturating_mul(1u32 << shift).min(max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let ms = Duration::from_millis;
+        assert_eq!(backoff(ms(100), ms(1000), 1), ms(100));
+        assert_eq!(backoff(ms(100), ms(1000), 3), ms(400));
+        assert_eq!(backoff(ms(100), ms(1000), 9), ms(1000));
+    }
 }

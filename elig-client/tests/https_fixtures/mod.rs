@@ -5,7 +5,9 @@
     unreachable_pub,
     clippy::unwrap_used,
     clippy::expect_used,
-    clippy::panic
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
 )]
 
 use std::net::SocketAddr;

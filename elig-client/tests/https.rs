@@ -8,13 +8,13 @@ mod https_fixtures;
 
 use std::time::{Duration, Instant};
 
-use https_fixtures::*;
 use elig_client::gateway::{
     GatewayTransport as _, GatewayTransportError as E, RequestId, Route, Step, TlsFailure,
 };
 use elig_client::https::{
     BlockingHttpsGateway, HttpsConfig, HttpsGateway, ProxyAddr, ProxySetting, RetryPolicy,
 };
+use https_fixtures::*;
 
 #[tokio::test]
 async fn challenge_over_mutual_tls_and_one_kept_connection() {

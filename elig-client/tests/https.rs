@@ -135,9 +135,9 @@ async fn a_device_not_issued_by_the_device_ca_is_refused_typed() {
     let rogue_ca =
         elig_sandbox::pki::Authority::generate(b"rogue", "CN=Rogue CA,O=Somebody else,C=JP")
             .unwrap();
-    let rogue = rogue_ca
-        .issue_device(99, "rogue", &clinic().facility)
-        .unwrap();
+    let rogue =
+        elig_sandbox::pki::DeviceCredentials::issue(&rogue_ca, 99, "rogue", &clinic().facility)
+            .unwrap();
     let identity = identity_of(&rogue, base_config().pki.gateway_ca().cert_der());
     let config = HttpsConfig::new(&format!("https://{}", sb.handle.addr()), identity)
         .unwrap()
@@ -145,6 +145,27 @@ async fn a_device_not_issued_by_the_device_ca_is_refused_typed() {
     let mut gw = HttpsGateway::new(config).unwrap();
     match gw.send(&challenge(1)).await {
         // The sandbox defers the device check to the application: a typed rejection.
+        Ok(answer) => {
+            assert!((400..500).contains(&answer.status), "{answer:?}");
+            let body = String::from_utf8(answer.body).unwrap();
+            assert!(body.contains("unknown_device"), "{body}");
+        }
+        Err(e) => assert_eq!(e, E::Tls(TlsFailure::ClientCertificateRefused)),
+    }
+}
+
+#[tokio::test]
+async fn an_expired_device_certificate_is_refused_typed() {
+    // The test PKI issues device certificates valid to 2045-12-31 only: the sandbox's clock is
+    // put in 2046 instead (the client checks the server certificate by the real clock).
+    let clock = std::sync::Arc::new(elig_sandbox::clock::FakeClock::at_jst_noon(
+        voucher_model::Date::new(2046, 6, 1).unwrap(),
+    ));
+    let handle = elig_sandbox::Sandbox::start(base_config().with_clock(clock))
+        .await
+        .unwrap();
+    let mut gw = HttpsGateway::new(config(handle.addr())).unwrap();
+    match gw.send(&challenge(1)).await {
         Ok(answer) => {
             assert!((400..500).contains(&answer.status), "{answer:?}");
             let body = String::from_utf8(answer.body).unwrap();

@@ -25,7 +25,7 @@ is_ci() { [ "$CI" = "true" ] || [ "$CI" = "1" ]; }
 # --- 1. prerequisites -------------------------------------------------------------------
 # pcscd + vpcd run the PC/SC tests; libpcsclite-dev + pkg-config build the `pcsc` crate;
 # pcsc-tools (scriptor) and opensc are the independent PC/SC clients of scripts/pcscd-test.sh.
-APT_PACKAGES=(pcscd vsmartcard-vpcd libpcsclite-dev pkg-config pcsc-tools opensc)
+APT_PACKAGES=(pcscd vsmartcard-vpcd libpcsclite-dev pkg-config pcsc-tools opensc tinyproxy)
 
 can_apt() { [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; }
 
@@ -82,6 +82,7 @@ if [ "$HAVE_PCSC" = 1 ]; then
 else
     cargo clippy -p reader-backends --all-targets --features my-number --locked -- -D warnings
 fi
+cargo clippy -p elig-client --all-targets --features tokio --locked -- -D warnings
 
 # --- 3. tests ---------------------------------------------------------------------------
 step "cargo test --workspace"
@@ -89,10 +90,13 @@ cargo test --workspace "${CARGO_FEATURES[@]}" --locked
 step "cargo test -p jpki-apdu --features my-number (the opt-in My Number read)"
 cargo test -p jpki-apdu --features my-number --locked
 cargo test -p reader-backends --features my-number --locked
+step "cargo test -p elig-client --features tokio (the HTTPS driver; through tinyproxy)"
+cargo test -p elig-client --features tokio --locked
 
 # --- 4. docs ----------------------------------------------------------------------------
 step "cargo doc --no-deps (warnings denied)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps "${CARGO_FEATURES[@]}" --locked
+RUSTDOCFLAGS="-D warnings" cargo doc -p elig-client --no-deps --features tokio --locked
 
 # --- 5. real pcscd + vpcd ---------------------------------------------------------------
 step "PC/SC tests against a real pcscd + vsmartcard-vpcd"

@@ -1,3 +1,6 @@
 #![doc = include_str!("../README.md")]
 
 pub mod audit;
+pub mod gateway;
+#[cfg(feature = "tokio")]
+pub mod https;

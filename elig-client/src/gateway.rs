@@ -54,15 +54,16 @@ impl Route {
     }
 }
 
-/// The session's own number for a request; the answer carries it back.
+/// The session's own number for one gateway call; the answer carries it back (not the
+/// protocol's `request_id`, which is `elig_proto::gateway::RequestId` and is signed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId(pub u64);
+pub struct CallId(pub u64);
 
 /// One request to the gateway, as the session hands it out.
 #[derive(Clone, PartialEq, Eq)]
 pub struct GatewayRequest {
     /// The session's id for it.
-    pub id: RequestId,
+    pub id: CallId,
     /// Which endpoint.
     pub route: Route,
     /// The JSON body (`application/json`), as elig-proto encoded it.
@@ -85,7 +86,7 @@ impl fmt::Debug for GatewayRequest {
 #[derive(Clone, PartialEq, Eq)]
 pub struct GatewayResponse {
     /// The id of the request answered.
-    pub id: RequestId,
+    pub id: CallId,
     /// The HTTP status.
     pub status: u16,
     /// The body bytes, at most [`Route::max_response_bytes`].
@@ -344,7 +345,7 @@ mod tests {
     #[test]
     fn debug_hides_bodies() {
         let r = GatewayRequest {
-            id: RequestId(1),
+            id: CallId(1),
             route: Route::Inquiry,
             body: b"{\"Name\":\"secret\"}".to_vec(),
         };

@@ -9,7 +9,7 @@ mod https_fixtures;
 use std::time::{Duration, Instant};
 
 use elig_client::gateway::{
-    GatewayTransport as _, GatewayTransportError as E, RequestId, Route, Step, TlsFailure,
+    CallId, GatewayTransport as _, GatewayTransportError as E, Route, Step, TlsFailure,
 };
 use elig_client::https::{
     BlockingHttpsGateway, HttpsConfig, HttpsGateway, ProxyAddr, ProxySetting, RetryPolicy,
@@ -21,7 +21,7 @@ async fn challenge_over_mutual_tls_and_one_kept_connection() {
     let sb = start().await;
     let mut gw = HttpsGateway::new(config(sb.handle.addr())).unwrap();
     let a = gw.send(&challenge(7)).await.unwrap();
-    assert_eq!((a.id, a.status), (RequestId(7), 200));
+    assert_eq!((a.id, a.status), (CallId(7), 200));
     assert!(std::str::from_utf8(&a.body).unwrap().contains("challenge"));
     let b = gw.send(&challenge(8)).await.unwrap();
     assert_eq!(b.status, 200);
@@ -82,7 +82,7 @@ fn blocking_wrapper_implements_the_transport_trait() {
     let sb = elig_sandbox::Sandbox::start_background(base_config()).unwrap();
     let mut gw = BlockingHttpsGateway::new(config(sb.addr())).unwrap();
     let answer = gw.send(&challenge(3)).unwrap();
-    assert_eq!((answer.id, answer.status), (RequestId(3), 200));
+    assert_eq!((answer.id, answer.status), (CallId(3), 200));
     assert_eq!(gw.send(&challenge(4)).unwrap().status, 200);
     assert_eq!(gw.stats().connections, 1);
 }
@@ -222,7 +222,7 @@ async fn a_proxy_html_502_reaches_the_caller_as_status_and_body() {
     let addr = html_502_server(0).await;
     let mut gw = HttpsGateway::new(config(addr)).unwrap();
     let answer = gw.send(&inquiry(5)).await.unwrap();
-    assert_eq!((answer.id, answer.status), (RequestId(5), 502));
+    assert_eq!((answer.id, answer.status), (CallId(5), 502));
     assert!(answer.body.starts_with(b"<html>"));
     assert_eq!(
         gw.stats().retries,

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use elig_client::gateway::{GatewayRequest, RequestId, Route};
+use elig_client::gateway::{CallId, GatewayRequest, Route};
 use elig_client::https::{HttpsConfig, RetryPolicy, Timeouts, TlsIdentity};
 use elig_sandbox::access_log::MemoryAccessLog;
 use elig_sandbox::pki::DeviceCredentials;
@@ -98,7 +98,7 @@ pub fn config(addr: SocketAddr) -> HttpsConfig {
 
 pub fn challenge(id: u64) -> GatewayRequest {
     GatewayRequest {
-        id: RequestId(id),
+        id: CallId(id),
         route: Route::Challenge,
         body: br#"{"version":1}"#.to_vec(),
     }
@@ -108,7 +108,7 @@ pub fn challenge(id: u64) -> GatewayRequest {
 /// how many inquiries reached it.
 pub fn inquiry(id: u64) -> GatewayRequest {
     GatewayRequest {
-        id: RequestId(id),
+        id: CallId(id),
         route: Route::Inquiry,
         body: br#"{"version":1}"#.to_vec(),
     }

@@ -4,3 +4,4 @@ pub mod audit;
 pub mod gateway;
 #[cfg(feature = "tokio")]
 pub mod https;
+pub mod kizon;

@@ -6,6 +6,7 @@ pub mod client;
 pub mod clock;
 mod gateway;
 pub mod inquiry;
+pub mod kizon_terminal;
 mod offline;
 pub mod pki;
 pub mod registry;

@@ -345,3 +345,74 @@ impl Terminal {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use elig_proto::xmlmsg::{InsurerPadding, read_response_with};
+    use voucher_model::CheckupInstitutionNumber;
+
+    use super::*;
+
+    fn request_for(handle: &str, padding: InsurerPadding) -> IndividualRequest {
+        let registry = Registry::default_registry().unwrap();
+        let record = &registry.person(handle).unwrap().qualifications[0];
+        let search = SearchInfo {
+            insurer_number: record.insurer_number.clone(),
+            insured_identification_number: record.insured_identification_number.clone(),
+            birthdate: record.birthdate,
+            ..SearchInfo::default()
+        };
+        IndividualRequest::new(
+            Date::new(2026, 11, 24).unwrap(),
+            CheckupInstitutionNumber::parse("1312345679").unwrap(),
+            search,
+        )
+        .with_insurer_padding(padding)
+    }
+
+    #[test]
+    fn a_6_digit_nhi_number_is_found_with_either_padding_and_answered_in_kind() {
+        let registry = Registry::default_registry().unwrap();
+        for padding in [InsurerPadding::Spaces, InsurerPadding::Zeros] {
+            for encoding in [Encoding::Utf8, Encoding::ShiftJis] {
+                let bytes = request_for("P03", padding).to_xml(encoding).unwrap();
+                assert_eq!(declared_encoding(&bytes), encoding);
+                let answer = answer(&registry, &bytes).unwrap();
+                let (response, info) = read_response_with(&answer, &Default::default()).unwrap();
+                assert_eq!(info.encoding, encoding);
+                assert!(!info.character_code_identifier_mismatch);
+                assert_eq!(
+                    response.qualification_validity,
+                    Some(QualificationValidity::Valid)
+                );
+                assert_eq!(
+                    response.reference_classification,
+                    Some(ReferenceClassification::InsuranceCardInfo)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_wrong_birth_date_finds_nobody_and_a_broken_request_is_an_error_answer() {
+        let registry = Registry::default_registry().unwrap();
+        let mut request = request_for("P01", InsurerPadding::Spaces);
+        request.search.birthdate = Some(Date::new(2001, 1, 1).unwrap());
+        let answer_bytes = answer(&registry, &request.to_xml(Encoding::Utf8).unwrap()).unwrap();
+        let (response, _) = read_response_with(&answer_bytes, &Default::default()).unwrap();
+        assert_eq!(
+            response.qualification_validity,
+            Some(QualificationValidity::NoQualification)
+        );
+        assert!(response.results.is_empty());
+        let broken = answer(&registry, b"<XmlMsg><MessageHeader/></XmlMsg>").unwrap();
+        let (response, _) = read_response_with(&broken, &Default::default()).unwrap();
+        assert_eq!(response.error_code.as_deref(), Some("SIM-REQ"));
+        assert_eq!(response.qualification_validity, None);
+        let silent = request_for("P01", InsurerPadding::Spaces).with_file_identifier(SILENT);
+        assert_eq!(
+            answer(&registry, &silent.to_xml(Encoding::Utf8).unwrap()),
+            None
+        );
+    }
+}

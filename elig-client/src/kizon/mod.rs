@@ -151,10 +151,10 @@ impl Submitted {
     }
 }
 
-/// The terminal's answer.
+/// The 既存型 terminal's answer to one request (not the gateway's `elig_proto::gateway::Answer`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct Answer {
+pub struct TerminalAnswer {
     /// The suffix of the request and the answer.
     pub suffix: Suffix,
     /// The answer, read by elig-proto.
@@ -223,7 +223,7 @@ impl KizonClient {
         request: &IndividualRequest,
         encoding: Encoding,
         timeout: Duration,
-    ) -> Result<Answer, KizonError> {
+    ) -> Result<TerminalAnswer, KizonError> {
         let today = voucher_model::jst::date_from_system_time(SystemTime::now())
             .map_err(KizonError::Clock)?;
         let submitted = self.submit(today, request, encoding)?;
@@ -253,7 +253,11 @@ impl KizonClient {
 
     /// Waits up to `timeout` for the answer to `submitted`, reads it and tidies up (module
     /// docs, "Files still being written" and "Tidying up").
-    pub fn wait(&self, submitted: &Submitted, timeout: Duration) -> Result<Answer, KizonError> {
+    pub fn wait(
+        &self,
+        submitted: &Submitted,
+        timeout: Duration,
+    ) -> Result<TerminalAnswer, KizonError> {
         let start = Instant::now();
         let request_path = self.folders.req.join(submitted.request.to_string());
         let response_path = self.folders.res.join(submitted.response.to_string());
@@ -264,7 +268,7 @@ impl KizonClient {
                 Polled::Ready(read) => {
                     let (response, info) = *read;
                     let tidied = self.tidy_pair(&request_path, &response_path);
-                    return Ok(Answer {
+                    return Ok(TerminalAnswer {
                         suffix: submitted.suffix().clone(),
                         response,
                         info,

@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 
 pub mod audit;
+pub mod blocking;
 pub mod gateway;
 #[cfg(feature = "tokio")]
 pub mod https;
+pub mod session;

@@ -130,7 +130,7 @@ impl Session {
         timeouts: Timeouts,
         now: Instant,
     ) -> Self {
-        Self {
+        let mut session = Self {
             request,
             mode,
             timeouts,
@@ -156,7 +156,9 @@ impl Session {
             card_end: None,
             events: VecDeque::new(),
             finished: false,
-        }
+        };
+        session.drive_card(now);
+        session
     }
 
     /// Whether the outcome was emitted.
@@ -201,7 +203,9 @@ impl Session {
             }
         };
         let renew = match (&self.awaiting, &self.challenge, &self.in_flight) {
-            (Awaiting::Pin { .. }, Some(fresh), None) => Some(fresh.usable_until),
+            (Awaiting::Pin { .. }, Some(fresh), None) => fresh
+                .usable_until
+                .checked_sub(self.timeouts.challenge_margin),
             _ => None,
         };
         [call, operator, renew].into_iter().flatten().min()

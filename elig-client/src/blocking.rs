@@ -1,6 +1,6 @@
 //! The blocking driver: one check over a [`Transport`], a [`GatewayTransport`], an
 //! [`Operator`] and an [`AuditSink`], on the calling thread. A thin loop around
-//! [`Session`](crate::session::Session) that takes `now` from [`std::time::Instant`]; all the
+//! [`crate::session::Session`] that takes `now` from [`std::time::Instant`]; all the
 //! decisions are the session's.
 
 use core::fmt;

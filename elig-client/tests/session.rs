@@ -495,3 +495,21 @@ fn rejection_reasons_map_to_their_next_steps() {
         );
     }
 }
+
+#[test]
+fn the_existing_terminal_path_takes_the_response_and_never_passes_an_empty_one() {
+    let gateway = Offline::new();
+    let request = request(&gateway, voucher("P01"));
+    let outcome = elig_client::session::existing_terminal_check(
+        &request,
+        voucher_model::QualificationResponse::default(),
+        request.started_unix_secs,
+    );
+    assert_eq!(
+        outcome.record.evidence,
+        voucher_model::EvidenceKind::OnlineExistingTerminal
+    );
+    assert!(outcome.result.is_ok(), "a verdict, explained");
+    assert_eq!(outcome.card_end, None);
+    assert_not_eligible(&outcome);
+}

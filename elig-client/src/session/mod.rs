@@ -47,7 +47,7 @@ use core::time::Duration;
 
 use elig_proto::gateway::{
     self as proto, Answer, Basis, CertificateDer, Challenge, ChallengeRequest, ChallengeResponse,
-    InquiryDigest, InquiryRequest, InquiryResult, PinProof, Proof, SignatureBytes,
+    ChallengedInquiry, InquiryRequest, InquiryResult, SignatureBytes, UnsignedInquiry,
     VisualAttestation,
 };
 use jpki_apdu::procedure::{CheckStep, Error as CardError, LastTry, PinModeCheck, PinStatus};
@@ -107,7 +107,7 @@ pub struct Session {
     awaiting: Awaiting,
     attestation: Option<StaffAttestation>,
     challenge: Option<Fresh>,
-    signed: Option<(Challenge, [u8; 32])>,
+    signed: Option<ChallengedInquiry>,
     need_digest: bool,
     next_call: u64,
     gateway_out: Option<GatewayRequest>,
@@ -478,23 +478,17 @@ impl Session {
         let Some(fresh) = self.challenge.take() else {
             return false;
         };
-        let digest = proto::digest(
-            proto::PROTOCOL_VERSION,
-            &fresh.challenge,
-            &self.request.facility,
-            self.request.checkup_date,
-            &self.request.request_id,
-            Some(&self.search()),
-        );
+        let challenged = self.unsigned().with_challenge(fresh.challenge);
+        let digest = challenged.digest();
         let Some(card) = self.card.as_mut() else {
             return false;
         };
-        if let Err(error) = card.supply_digest(DigestInfo::sha256(&digest)) {
+        if let Err(error) = card.supply_digest(DigestInfo::sha256(&digest.0)) {
             card.cancel();
             self.set_failure(card_failure(error));
             return true;
         }
-        self.signed = Some((fresh.challenge, digest));
+        self.signed = Some(challenged);
         self.events.push_back(Event::Progress(Progress::Signing));
         true
     }
@@ -564,7 +558,7 @@ impl Session {
                     self.drive_card(now);
                 }
             }
-            Ok(Answer::Rejected(rejection)) => self.fail(
+            Ok(Answer::Rejected { rejection, .. }) => self.fail(
                 now,
                 CheckFailure::GatewayRejected {
                     reason: rejection.reason,
@@ -577,6 +571,16 @@ impl Session {
                 },
             ),
         }
+    }
+
+    /// The inquiry before its proof (elig-proto's builder): facility, date, id, search.
+    fn unsigned(&self) -> UnsignedInquiry {
+        UnsignedInquiry::new(
+            self.request.request_id.clone(),
+            self.request.facility.clone(),
+            self.request.checkup_date,
+            Some(self.search()),
+        )
     }
 
     fn search(&self) -> SearchInfo {
@@ -595,7 +599,8 @@ impl Session {
         if self.failure.is_some() || self.inquiry_sent {
             return;
         }
-        let Some((challenge, digest)) = self.signed else {
+        // Taken: a signature is bound to one challenge and sent at most once.
+        let Some(challenged) = self.signed.take() else {
             return self.set_failure(CheckFailure::Card {
                 detail: "the card signed without a digest".to_owned(),
             });
@@ -605,8 +610,9 @@ impl Session {
                 detail: "the card's signature is empty or too long".to_owned(),
             });
         };
-        let proof = Proof::Pin(PinProof::new(challenge, InquiryDigest(digest), signature));
-        self.send_inquiry(now, proof);
+        if let Some(certificate) = self.card_certificate(now) {
+            self.send_inquiry(now, &challenged.sign(certificate, signature));
+        }
     }
 
     fn send_visual_inquiry(&mut self, now: Instant) {
@@ -617,7 +623,12 @@ impl Session {
             return;
         };
         match VisualAttestation::new(attestation.staff_id(), attestation.attested_at(), true) {
-            Ok(visual) => self.send_inquiry(now, Proof::Visual(visual)),
+            Ok(visual) => {
+                if let Some(certificate) = self.card_certificate(now) {
+                    let inquiry = self.unsigned().attest(certificate, visual);
+                    self.send_inquiry(now, &inquiry);
+                }
+            }
             Err(error) => self.fail(
                 now,
                 CheckFailure::Misuse {
@@ -627,25 +638,22 @@ impl Session {
         }
     }
 
-    fn send_inquiry(&mut self, now: Instant, proof: Proof) {
+    /// The certificate read from the card, as the inquiry carries it; a failure if unusable.
+    fn card_certificate(&mut self, now: Instant) -> Option<CertificateDer> {
         let certificate = self.certificate.clone().and_then(CertificateDer::new);
-        let Some(certificate) = certificate else {
-            return self.fail(
+        if certificate.is_none() {
+            self.fail(
                 now,
                 CheckFailure::Card {
                     detail: "the card's certificate is empty or too long".to_owned(),
                 },
             );
-        };
-        let inquiry = InquiryRequest::new(
-            self.request.request_id.clone(),
-            self.request.facility.clone(),
-            self.request.checkup_date,
-            Some(self.search()),
-            certificate,
-            proof,
-        );
-        match proto::encode(&inquiry) {
+        }
+        certificate
+    }
+
+    fn send_inquiry(&mut self, now: Instant, inquiry: &InquiryRequest) {
+        match proto::encode(inquiry) {
             Ok(body) => {
                 self.inquiry_sent = true;
                 self.call(now, Route::Inquiry, body);
@@ -691,7 +699,7 @@ impl Session {
                 self.verdict = Some((verdict, result.response));
                 self.complete(now);
             }
-            Ok(Answer::Rejected(rejection)) => self.fail(
+            Ok(Answer::Rejected { rejection, .. }) => self.fail(
                 now,
                 CheckFailure::GatewayRejected {
                     reason: rejection.reason,

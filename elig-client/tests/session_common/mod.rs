@@ -102,15 +102,9 @@ pub(crate) fn card(
 ) -> VirtualMyNumberCard {
     let spec = registry().card(serial).unwrap().spec();
     let issued = pki().issue_card(&spec).unwrap();
-    let creds = reader_backends::mock::CardCredentials::from_auth_chain(
-        issued.key.rsa().clone(),
-        issued.cert_der.clone(),
-        issued.ca_cert_der.clone(),
-    )
-    .unwrap();
     let mut builder = VirtualMyNumberCard::builder()
         .pin(PIN)
-        .credentials(creds)
+        .credentials(issued)
         .config(config);
     for fault in faults {
         builder = builder.fault(fault.clone());

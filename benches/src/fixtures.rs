@@ -245,7 +245,10 @@ fn search(voucher: &Voucher) -> Result<SearchInfo, FixtureError> {
             "number",
             CardNumber::parse(&text("card_number")),
         )?),
-        birthdate: Some(parse("date", Date::parse_iso("2001-03-27"))?),
+        // The same search the elig-client session derives from the voucher (flow.rs replays
+        // the recording through it).
+        insured_branch_number: voucher.branch_number().cloned(),
+        birthdate: Some(voucher.person().birth_date),
         ..SearchInfo::default()
     })
 }

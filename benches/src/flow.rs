@@ -1,25 +1,21 @@
 //! The SDK's own CPU for one PIN-mode check: everything but the card and the network
-//! (DESIGN.md, "Targets": under 1% of a 300 ms card signature, i.e. 3 ms).
+//! (DESIGN.md, "Targets": under 1% of a 300 ms card signature, i.e. 3 ms; issue 11's goal:
+//! under 100 µs).
 //!
-//! elig-client (the session state machine) is not in the workspace yet, so the check is
-//! composed from the crates that are, in DESIGN.md's order:
-//! 1. decode the gateway's challenge answer;
-//! 2. compute the domain-separated to-be-signed digest and its DigestInfo;
-//! 3. run jpki-apdu's `PinModeCheck` (select, certificate read, retry query, VERIFY, SIGN,
-//!    clear) against the recorded answers of the virtual card — every command is compared
-//!    with the recording, so the replay is the real procedure's work;
-//! 4. parse the certificate read from the card (x509-cert);
-//! 5. build and encode the inquiry (elig-sandbox's public inquiry builders: elig-proto has
-//!    no public constructor for `InquiryRequest`);
-//! 6. decode the gateway's result and compute the verdict against the voucher
-//!    (voucher-model).
+//! The check is elig-client's [`Session`] driven to its outcome: the card's answers are the
+//! recorded answers of the virtual card (every command is compared with the recording, so
+//! the replay is the real procedure's work), the gateway's answers are the recorded challenge
+//! and result bodies, and the PIN is given when the session asks. What is measured is the
+//! session: jpki-apdu's paused check, elig-proto's inquiry builder and codec, the audit
+//! record (certificate serial parsed with x509-cert) and voucher-model's verdict.
 
-use der::Decode as _;
-use elig_proto::gateway::{self as proto, ChallengeResponse, InquiryResult, RequestId};
-use jpki_apdu::procedure::{LastTry, PinModeCheck};
-use jpki_apdu::{AuthPin, DigestInfo, ReaderLimits, drive};
-use voucher_model::{Evidence, OnlineChannel, OnlineMode, Purpose, RequestedUse, Verdict, verify};
-use x509_cert::Certificate;
+use std::time::Instant;
+
+use elig_client::gateway::{GatewayResponse, Route};
+use elig_client::session::{CheckRequest, Event, Mode, OperatorInput, Session, Timeouts};
+use elig_proto::gateway::RequestId;
+use jpki_apdu::{AuthPin, ReaderLimits};
+use voucher_model::{Purpose, RequestedUse, Verdict};
 
 use crate::FixtureError;
 use crate::fixtures::{Exchange, Fixtures, PIN, REQUEST_ID};
@@ -32,73 +28,75 @@ fn fail(what: &str) -> FixtureError {
 /// Runs the whole client-side check once and returns its verdict and the inquiry body sent.
 ///
 /// # Errors
-/// [`FixtureError::Replay`] if the procedure sends another command than recorded, or any
-/// step refuses its input.
+/// [`FixtureError::Replay`] if the session sends another command than recorded, stalls, or
+/// ends without a verdict.
 pub fn pin_mode_check(
     f: &Fixtures,
     transcript: &[Exchange],
     limits: ReaderLimits,
 ) -> Result<(Verdict, Vec<u8>), FixtureError> {
-    // 1. The challenge.
-    let challenge: ChallengeResponse =
-        proto::decode(&f.gateway.challenge_response).map_err(|e| fail(&e.to_string()))?;
-    // 2. The digest the card signs.
-    let request_id = RequestId::new(REQUEST_ID).ok_or_else(|| fail("request id"))?;
-    let digest = proto::digest(
-        proto::PROTOCOL_VERSION,
-        &challenge.challenge,
-        &f.facility,
-        f.checkup_date,
-        &request_id,
-        Some(&f.search),
-    );
-    // 3. The card side, replayed.
-    let pin = AuthPin::new(PIN).map_err(|e| fail(&e.to_string()))?;
-    let check = PinModeCheck::up_front(pin, LastTry::Refuse, DigestInfo::sha256(&digest), limits);
-    let mut answers = transcript.iter();
-    let evidence = drive(check, |command: &[u8]| {
-        let exchange = answers.next().ok_or("more commands than recorded")?;
-        if exchange.command != command {
-            return Err("a command differs from the recording");
-        }
-        Ok(exchange.response.clone())
-    })
-    .map_err(|e| fail(&e.to_string()))?;
-    // 4. The certificate.
-    let cert = Certificate::from_der(&evidence.certificate).map_err(|e| fail(&e.to_string()))?;
-    if cert
-        .tbs_certificate()
-        .subject_public_key_info()
-        .subject_public_key
-        .raw_bytes()
-        .is_empty()
-    {
-        return Err(fail("certificate without a key"));
-    }
-    // 5. The inquiry.
-    let unsigned = elig_sandbox::inquiry::unsigned(
-        REQUEST_ID,
-        &f.facility,
-        f.checkup_date,
-        Some(&f.search),
-        &evidence.certificate,
-    )
-    .map_err(|e| fail(&e.to_string()))?;
-    let inquiry =
-        elig_sandbox::inquiry::with_pin(unsigned, challenge.challenge, digest, evidence.signature)
-            .map_err(|e| fail(&e.to_string()))?;
-    let body = proto::encode(&inquiry).map_err(|e| fail(&e.to_string()))?;
-    // 6. The result and the verdict.
-    let result: InquiryResult =
-        proto::decode(&f.gateway.result).map_err(|e| fail(&e.to_string()))?;
-    let evidence = Evidence::online(
-        OnlineChannel::Limited,
-        OnlineMode::Pin {
-            signature_verified: true,
-        },
-        result.response,
-    );
     let purpose = Purpose::for_online_check(RequestedUse::SpecificHealthCheckup)
         .map_err(|e| fail(&e.to_string()))?;
-    Ok((verify(&f.voucher, &evidence, f.checkup_date, purpose), body))
+    let request_id = RequestId::new(REQUEST_ID).ok_or_else(|| fail("request id"))?;
+    let request = CheckRequest::new(
+        f.voucher.clone(),
+        purpose,
+        f.facility.clone(),
+        f.checkup_date,
+        request_id,
+        0,
+    );
+    let now = Instant::now();
+    let mut session = Session::new(request, Mode::Pin, limits, Timeouts::default(), now);
+    let mut answers = transcript.iter();
+    let mut inquiry = None;
+    loop {
+        let mut busy = false;
+        while let Some(command) = session.poll_card() {
+            busy = true;
+            let exchange = answers
+                .next()
+                .ok_or_else(|| fail("more commands than recorded"))?;
+            if exchange.command.as_slice() != command.as_slice() {
+                return Err(fail("a command differs from the recording"));
+            }
+            session.handle_card_response(now, Ok(exchange.response.clone()));
+        }
+        while let Some(request) = session.poll_gateway() {
+            busy = true;
+            let body = match request.route {
+                Route::Inquiry => {
+                    inquiry = Some(request.body);
+                    f.gateway.result.clone()
+                }
+                _ => f.gateway.challenge_response.clone(),
+            };
+            let response = GatewayResponse {
+                id: request.id,
+                status: 200,
+                body,
+            };
+            session.handle_gateway_response(now, Ok(response));
+        }
+        while let Some(event) = session.poll_event() {
+            busy = true;
+            match event {
+                Event::PinNeeded { .. } => {
+                    let pin = AuthPin::new(PIN).map_err(|e| fail(&e.to_string()))?;
+                    session
+                        .handle_operator(now, OperatorInput::Pin(pin))
+                        .map_err(|e| fail(&e.to_string()))?;
+                }
+                Event::Outcome(outcome) => {
+                    let verdict = outcome.result.map_err(|e| fail(&e.to_string()))?;
+                    let body = inquiry.ok_or_else(|| fail("no inquiry was sent"))?;
+                    return Ok((verdict, body));
+                }
+                _ => {}
+            }
+        }
+        if !busy {
+            return Err(fail("the session stalled"));
+        }
+    }
 }

@@ -45,43 +45,12 @@ pub(super) fn challenge_failure_reason(f: ChallengeFailure) -> RejectReason {
 
 /// The rejection message for a body that did not decode, without personal data.
 ///
-/// `DecodeError`'s text quotes serde's description, which can carry the offending value (a
-/// malformed `Birthdate` or `InsurerNumber` from `search`, an unknown field's name): a
-/// rejection message must not (PROTOCOL.md, `Rejection.message`). So a malformed body is
-/// described by the kind of fault from a fixed list and its position only.
+/// A rejection message must not carry personal data (PROTOCOL.md, `Rejection.message`), and
+/// serde's own description can quote the offending value. elig-proto's `DecodeError` already
+/// reduces a malformed body to a fixed kind of fault and its position (issue 10 item 7), so
+/// its text is the message; the sandbox keeps no second copy of that list.
 pub(super) fn decode_message(e: &proto::DecodeError) -> String {
-    let proto::DecodeError::Malformed { message, detail } = e else {
-        // Sizes and version numbers only.
-        return e.to_string();
-    };
-    const KINDS: [&str; 10] = [
-        "unknown field",
-        "missing field",
-        "duplicate field",
-        "unknown variant",
-        "invalid type",
-        "invalid length",
-        "trailing characters",
-        "EOF while parsing",
-        "expected",
-        "key must be a string",
-    ];
-    let kind = KINDS
-        .iter()
-        .find(|k| detail.starts_with(*k))
-        .copied()
-        .unwrap_or("a value breaks its rule");
-    let position = detail
-        .rfind(" at line ")
-        .and_then(|at| detail.get(at..))
-        .filter(|p| {
-            p.strip_prefix(" at line ").is_some_and(|rest| {
-                rest.chars()
-                    .all(|c| c.is_ascii_digit() || c == ' ' || "column".contains(c))
-            })
-        })
-        .unwrap_or("");
-    format!("peer sent a malformed {message}: {kind}{position}")
+    e.to_string()
 }
 
 /// How far ahead of the gateway's clock a 目視確認 `confirmed_at` may be (a reception PC's

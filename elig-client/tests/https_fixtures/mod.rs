@@ -290,6 +290,17 @@ async fn delayed_pump(
 /// A TLS server with the gateway's certificate that answers every request with a proxy's
 /// `502` HTML page padded with `padding` spaces (what a reverse proxy in front of the gateway says when it is down).
 pub async fn html_502_server(padding: usize) -> SocketAddr {
+    let page = format!(
+        "<html><body><h1>502 Bad Gateway</h1>{}</body></html>",
+        " ".repeat(padding)
+    );
+    answer_server(502, "text/html".to_owned(), page.into_bytes()).await
+}
+
+/// A TLS server with the gateway's certificate (no client authentication) that answers
+/// every request with `status`, `content_type` and `body`, then closes the connection: a
+/// reverse proxy's error page, a 5xx, a broken body in the gateway's place.
+pub async fn answer_server(status: u16, content_type: String, body: Vec<u8>) -> SocketAddr {
     use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
     let pki = base_config().pki;
     let server = pki.server();
@@ -305,9 +316,17 @@ pub async fn html_502_server(padding: usize) -> SocketAddr {
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let mut answer = format!(
+        "HTTP/1.1 {status} Whatever\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    answer.extend_from_slice(&body);
+    let answer = Arc::new(answer);
     tokio::spawn(async move {
         while let Ok((tcp, _)) = listener.accept().await {
             let acceptor = acceptor.clone();
+            let answer = answer.clone();
             tokio::spawn(async move {
                 let Ok(mut tls) = acceptor.accept(tcp).await else {
                     return;
@@ -320,15 +339,7 @@ pub async fn html_502_server(padding: usize) -> SocketAddr {
                     }
                     head.push(byte[0]);
                 }
-                let page = format!(
-                    "<html><body><h1>502 Bad Gateway</h1>{}</body></html>",
-                    " ".repeat(padding)
-                );
-                let answer = format!(
-                    "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
-                    page.len()
-                );
-                let _ = tls.write_all(answer.as_bytes()).await;
+                let _ = tls.write_all(&answer).await;
                 let _ = tls.shutdown().await;
             });
         }

@@ -165,7 +165,11 @@ fn tag_lost_during_the_signature_is_never_eligible() {
         })
         .collect();
     assert_eq!(apdus[7][1], INS_SIGN, "the lost command is the signature");
-    assert_eq!(log.count_ins(INS_SIGN), 1, "the signature is not tried again");
+    assert_eq!(
+        log.count_ins(INS_SIGN),
+        1,
+        "the signature is not tried again"
+    );
     assert_eq!(
         outcome.result.as_ref().err(),
         Some(&CheckFailure::CardLink(CardLink::Removed))
@@ -224,10 +228,7 @@ fn spend_tries(rig: &Rig, card: &mut Traced<VirtualMyNumberCard>, n: usize) {
         )
         .unwrap()
         .outcome;
-        assert!(matches!(
-            outcome.result,
-            Err(CheckFailure::WrongPin { .. })
-        ));
+        assert!(matches!(outcome.result, Err(CheckFailure::WrongPin { .. })));
     }
 }
 

@@ -127,7 +127,7 @@ fn card_removed_at_every_apdu_is_never_eligible() {
             "after {after}"
         );
         assert_eq!(outcome.card_end, Some(CheckEnd::PowerDown), "after {after}");
-        assert_eq!(log.apdus(), after as usize + 1, "after {after}");
+        assert_eq!(log.apdus() as u64, after + 1, "after {after}");
         assert_eq!(log.gateway(Route::Inquiry), 0, "after {after}");
         assert_failed_cleanly(outcome, &audit, &card.inner);
     }

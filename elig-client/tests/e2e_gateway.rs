@@ -6,7 +6,12 @@
 //! typed with the operator's next step, the card keeps no verified state, one audit row, and
 //! a dropped inquiry reaches the gateway once: never two verdicts.
 #![cfg(feature = "tokio")]
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 mod e2e_common;
 mod https_fixtures;

@@ -82,7 +82,13 @@ if [ "$HAVE_PCSC" = 1 ]; then
 else
     cargo clippy -p reader-backends --all-targets --features my-number --locked -- -D warnings
 fi
-cargo clippy -p elig-client --all-targets --features tokio --locked -- -D warnings
+# --- elig-client end to end (issue 11): with libpcsclite, elig-client's runs carry `pcsc` too,
+# so tests/e2e_pcscd.rs is linted here and scripts/pcscd-test.sh reuses this very build.
+ELIG_CLIENT_FEATURES=tokio
+if [ "$HAVE_PCSC" = 1 ]; then
+    ELIG_CLIENT_FEATURES=tokio,pcsc
+fi
+cargo clippy -p elig-client --all-targets --features "$ELIG_CLIENT_FEATURES" --locked -- -D warnings
 
 # --- 3. tests ---------------------------------------------------------------------------
 step "cargo test --workspace"
@@ -90,8 +96,8 @@ cargo test --workspace "${CARGO_FEATURES[@]}" --locked
 step "cargo test -p jpki-apdu --features my-number (the opt-in My Number read)"
 cargo test -p jpki-apdu --features my-number --locked
 cargo test -p reader-backends --features my-number --locked
-step "cargo test -p elig-client --features tokio (the HTTPS driver; through tinyproxy)"
-cargo test -p elig-client --features tokio --locked
+step "cargo test -p elig-client --features $ELIG_CLIENT_FEATURES (the HTTPS driver through tinyproxy; the e2e fault suite)"
+cargo test -p elig-client --features "$ELIG_CLIENT_FEATURES" --locked
 
 # --- 4. docs ----------------------------------------------------------------------------
 step "cargo doc --no-deps (warnings denied)"

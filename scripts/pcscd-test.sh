@@ -12,7 +12,9 @@
 #   6. runs two independent PC/SC clients against the same card: scriptor (raw APDUs:
 #      certificate read, PIN retry query and VERIFY, signature, ISD select) and OpenSC
 #      (pkcs15-tool lists the certificates through its JPKI driver);
-#   7. stops everything it started, by PID (trap on EXIT).
+#   7. runs elig-client's end-to-end check over this pcscd (tests/e2e_pcscd.rs: eligible,
+#      wrong PIN, card pulled mid-check), each test attaching its own vpcd-card on 35964;
+#   8. stops everything it started, by PID (trap on EXIT).
 #
 # Fails loudly when anything is missing: there is no skip path in this script.
 set -euo pipefail
@@ -81,6 +83,8 @@ pkg-config --exists libpcsclite || die "libpcsclite (pkg-config) not found"
 say "building vpcd-card and the pcscd tests"
 cargo build -q --locked -p reader-backends --features pcsc --bin vpcd-card
 cargo test -q --locked -p reader-backends --features pcsc --test pcscd --no-run
+# elig-client's e2e over pcscd: the feature set test.sh's elig-client run already built.
+cargo test -q --locked -p elig-client --features tokio,pcsc --test e2e_pcscd --no-run
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
 VPCD_CARD="$TARGET_DIR/debug/vpcd-card"
 [ -x "$VPCD_CARD" ] || die "vpcd-card binary not found at $VPCD_CARD"
@@ -219,6 +223,17 @@ after=$(apdus)
 printf '    %-44s %s\n' "OpenSC read cert + verify PIN + sign" \
     "256-byte signature; APDUs: $((after - before)) (pkcs15-tool read: $((mid - before)), pkcs15-crypt sign: $((after - mid)))"
 
+# --- 6d. elig-client end to end over pcscd (issue 11) ---------------------------------------
+# The whole check — blocking driver, the in-process sandbox over mutual TLS, the card through
+# the PC/SC backend. Each test attaches its own vpcd-card (serial 1001) on the spare port and
+# kills it itself (the removal test pulls it mid-check).
+say "elig-client end to end over pcscd (elig-client/tests/e2e_pcscd.rs)"
+ELIG_VPCD_CARD="$VPCD_CARD" cargo test --locked -p elig-client --features tokio,pcsc \
+    --test e2e_pcscd -- --ignored --test-threads=1 --nocapture 2>&1 | tee "$WORK/e2e-pcscd.log"
+grep -qE "test result: ok\. 3 passed" "$WORK/e2e-pcscd.log" \
+    || die "the elig-client e2e pcscd tests did not all run"
+grep -E "pcscd e2e: " "$WORK/e2e-pcscd.log" | sed 's/^/    elig-client /' || true
+
 kill -0 "$CARD_PID" 2>/dev/null || die "vpcd-card died during the tests"
 grep -E "pcscd (extended|short-only): [0-9]+ APDUs" "$WORK/cargo-test.log" | sed 's/^/    elig /' || true
-say "PCSCD TEST RAN: $passed reader-backends tests + scriptor + OpenSC passed against a real pcscd + vsmartcard-vpcd with vpcd-card attached"
+say "PCSCD TEST RAN: $passed reader-backends tests + 3 elig-client e2e tests + scriptor + OpenSC passed against a real pcscd + vsmartcard-vpcd with vpcd-card attached"

@@ -1,8 +1,20 @@
-//! A minimal mutual-TLS client for the sandbox: for tests, the load generator and examples.
+//! A deliberately raw mutual-TLS client for the sandbox: for hostile tests, the load
+//! generator and examples.
 //!
-//! This is not the SDK's client (that is `elig-client`): it speaks raw HTTP/1.1 over one
-//! keep-alive connection and hands back the gateway's answers as they are, so that tests can
-//! send malformed and hostile requests as easily as good ones.
+//! This is not the SDK's client. The SDK's client is `elig_client::https` (`HttpsGateway`,
+//! `BlockingHttpsGateway`, cargo feature `tokio`), the workspace's one TLS client set-up
+//! (issue 11): every ordinary call of elig-sandbox's tests (a challenge, an inquiry, a
+//! device, a state folder, a shutdown) goes through it (`tests/common/mod.rs`, `Client`).
+//! `TestClient` speaks raw HTTP/1.1 over one keep-alive connection and hands back the
+//! gateway's answers as they are; it keeps only what a raw client is for, what the SDK's
+//! driver never sends:
+//! - malformed, oversized or wrongly versioned bodies ([`TestClient::inquiry_bytes`],
+//!   [`TestClient::post`]);
+//! - wrong content types, unknown paths, other methods ([`TestClient::post`],
+//!   [`TestClient::send`]);
+//! - a connection without a client certificate ([`client_config`] with no identity);
+//! - replays with a forged body, and the connection-level abuse of `tests/timeouts.rs`
+//!   (slowloris, HTTP/1.0, headers that never end), which use [`client_config`] directly.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -62,7 +74,8 @@ impl core::error::Error for ClientError {
 
 pub use elig_proto::gateway::Answer;
 
-/// One keep-alive HTTPS connection to the sandbox.
+/// One keep-alive HTTPS connection to the sandbox, raw (see the module docs for when to use
+/// it rather than `elig_client::https`).
 #[derive(Debug)]
 pub struct TestClient {
     sender: SendRequest<Full<Bytes>>,

@@ -7,7 +7,7 @@ mod common;
 use std::sync::Arc;
 
 use elig_proto::gateway::Basis;
-use elig_sandbox::client::{Answer, TestClient};
+use elig_sandbox::client::Answer;
 use elig_sandbox::clock::FakeClock;
 use elig_sandbox::{Sandbox, SandboxConfig, inquiry};
 use reader_backends::mock::VirtualMyNumberCard;
@@ -25,9 +25,9 @@ async fn a_default_virtual_card_is_accepted_by_the_default_sandbox() {
     let pki = sandbox.pki().clone();
     let registry = sandbox.registry().clone();
     let device = pki.device("clinic").unwrap().clone();
-    let mut client = TestClient::connect(sandbox.addr(), pki.gateway_ca().cert_der(), &device)
-        .await
-        .unwrap();
+    // The SDK's HTTPS driver, as a vendor would connect.
+    let mut client =
+        common::Client::for_device(sandbox.addr(), pki.gateway_ca().cert_der(), &device);
     let serial = registry.person("P01").unwrap().card.serial;
     assert_eq!(serial, 1001);
     let mut card = VirtualMyNumberCard::builder()

@@ -1,5 +1,6 @@
 //! The gateway over real TLS on 127.0.0.1: the accepted paths and every rejection, each with
-//! its own reason.
+//! its own reason. Ordinary calls go through the SDK's HTTPS driver (`common::Client`); the
+//! raw `TestClient` only sends what that driver never would.
 // Helpers outside #[test] functions: a failure must fail the test.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
@@ -22,7 +23,7 @@ fn rejected<T: std::fmt::Debug>(answer: Answer<T>) -> (u16, RejectReason) {
 #[tokio::test]
 async fn pin_inquiry_signed_on_a_virtual_card_is_answered_valid() {
     let sb = start().await;
-    let mut client = sb.client("clinic").await;
+    let mut client = sb.client("clinic");
     let card = card(serial_of("P01"));
     let request = pin_inquiry(&mut client, "clinic", &card, None).await;
     let Answer::Ok(result) = client.inquiry(&request).await.unwrap() else {
@@ -72,7 +73,7 @@ async fn client_built_inquiry_from_its_device_certificate_is_answered_valid() {
         CertificateDer, RequestId, SignatureBytes, UnsignedInquiry, device_facility,
     };
     let sb = start().await;
-    let mut client = sb.client("clinic").await;
+    let mut client = sb.client("clinic");
     let own = device_facility(&device("clinic").cert_der).unwrap();
     assert_eq!(own, facility("clinic"));
     let card = card(serial_of("P01"));
@@ -98,7 +99,7 @@ async fn client_built_inquiry_from_its_device_certificate_is_answered_valid() {
 #[tokio::test]
 async fn keep_alive_connection_serves_many_inquiries() {
     let sb = start().await;
-    let mut client = sb.client("clinic").await;
+    let mut client = sb.client("clinic");
     let card = card(serial_of("P02"));
     for _ in 0..3 {
         let request = pin_inquiry(&mut client, "clinic", &card, None).await;
@@ -111,7 +112,7 @@ async fn keep_alive_connection_serves_many_inquiries() {
 #[tokio::test]
 async fn visual_confirmation_is_accepted_and_marked() {
     let sb = start().await;
-    let mut client = sb.client("insurer-clinic").await;
+    let mut client = sb.client("insurer-clinic");
     let card = card(serial_of("P03"));
     let at = DateTime::new(today(), 11, 58, 0).unwrap();
     let request = inquiry::unsigned(
@@ -154,7 +155,7 @@ async fn visual_confirmation_is_accepted_and_marked() {
 #[tokio::test]
 async fn every_validity_outcome_over_tls() {
     let sb = start().await;
-    let mut client = sb.client("clinic").await;
+    let mut client = sb.client("clinic");
     let old_insurer = SearchInfo {
         insurer_number: Some("06100010".parse().unwrap()),
         ..SearchInfo::default()
@@ -183,12 +184,10 @@ async fn unknown_device_is_rejected() {
     let anchor = pki().gateway_ca().cert_der().to_vec();
     // A device certificate from another CA, naming a real facility.
     let foreign = DeviceCredentials::issue(rogue(), 9, "foreign", &facility("clinic")).unwrap();
-    let mut client = TestClient::connect(sb.handle.addr(), &anchor, &foreign)
-        .await
-        .unwrap();
+    let mut client = Client::for_device(sb.handle.addr(), &anchor, &foreign);
     let (status, reason) = rejected(client.challenge().await.unwrap());
     assert_eq!((status, reason), (403, RejectReason::UnknownDevice));
-    // No client certificate at all.
+    // No client certificate at all (the SDK's driver always presents one: the raw client).
     let config = client_config(&anchor, None).unwrap();
     let mut client = TestClient::connect_with(sb.handle.addr(), config)
         .await
@@ -197,7 +196,7 @@ async fn unknown_device_is_rejected() {
     assert_eq!((status, reason), (403, RejectReason::UnknownDevice));
     assert_eq!(sb.log.entries().last().unwrap().facility, None);
     // A device whose registration was withdrawn (its certificate is on the device CRL).
-    let mut client = sb.client("retired-clinic").await;
+    let mut client = sb.client("retired-clinic");
     let (status, reason) = rejected(client.challenge().await.unwrap());
     assert_eq!((status, reason), (403, RejectReason::UnknownDevice));
 }
@@ -207,7 +206,7 @@ async fn expect_card_rejection(
     expected: RejectReason,
 ) {
     let sb = start().await;
-    let mut client = sb.client("clinic").await;
+    let mut client = sb.client("clinic");
     let request = pin_inquiry(&mut client, "clinic", &serial_card, None).await;
     let (status, reason) = rejected(client.inquiry(&request).await.unwrap());
     assert_eq!((status, reason), (422, expected));
@@ -250,13 +249,11 @@ async fn too_many_outstanding_challenges_are_rate_limited() {
         .with_clock(clock.clone())
         .with_limits(limits);
     let sandbox = elig_sandbox::Sandbox::start(config).await.unwrap();
-    let mut client = TestClient::connect(
+    let mut client = Client::for_device(
         sandbox.addr(),
         pki().gateway_ca().cert_der(),
         &device("clinic"),
-    )
-    .await
-    .unwrap();
+    );
     challenge(&mut client).await;
     challenge(&mut client).await;
     let Answer::Rejected { status, rejection } = client.challenge().await.unwrap() else {
@@ -274,7 +271,7 @@ async fn too_many_outstanding_challenges_are_rate_limited() {
 async fn the_authentication_cas_own_certificate_is_not_a_card() {
     // Self-issued by the right CA with a valid signature, but a CA certificate.
     let sb = start().await;
-    let mut client = sb.client("clinic").await;
+    let mut client = sb.client("clinic");
     let ca = pki().auth_ca().cert_der().to_vec();
     let request = inquiry::unsigned("req-ca", &facility("clinic"), today(), None, &ca).unwrap();
     let request = inquiry::with_visual(
@@ -290,7 +287,7 @@ async fn the_authentication_cas_own_certificate_is_not_a_card() {
 
 /// A PIN inquiry whose `digest` field is right but whose signature covers `signed`.
 async fn inquiry_signed_over(
-    client: &mut TestClient,
+    client: &mut Client,
     signed: impl FnOnce(&Challenge) -> [u8; 32],
 ) -> elig_proto::gateway::InquiryRequest {
     let card = card(serial_of("P01"));
@@ -311,7 +308,7 @@ async fn inquiry_signed_over(
 #[tokio::test]
 async fn signature_over_another_facilitys_digest_is_rejected() {
     let sb = start().await;
-    let mut client = sb.client("clinic").await;
+    let mut client = sb.client("clinic");
     let card = card(serial_of("P01"));
     let other = facility("insurer-clinic");
     let request = inquiry_signed_over(&mut client, |ch| {
@@ -344,7 +341,7 @@ async fn signature_over_another_facilitys_digest_is_rejected() {
 #[tokio::test]
 async fn inquiry_naming_another_facility_is_rejected() {
     let sb = start().await;
-    let mut client = sb.client("clinic").await;
+    let mut client = sb.client("clinic");
     let card = card(serial_of("P01"));
     let other = facility("insurer-clinic");
     let ch = challenge(&mut client).await;
@@ -360,7 +357,7 @@ async fn inquiry_naming_another_facility_is_rejected() {
 #[tokio::test]
 async fn signature_over_another_days_digest_is_rejected() {
     let sb = start().await;
-    let mut client = sb.client("clinic").await;
+    let mut client = sb.client("clinic");
     let card = card(serial_of("P01"));
     let yesterday = today().pred().unwrap();
     // The inquiry says today, the card signed yesterday's digest.
@@ -399,7 +396,7 @@ async fn signature_over_another_days_digest_is_rejected() {
 #[tokio::test]
 async fn replayed_challenge_is_rejected() {
     let sb = start().await;
-    let mut client = sb.client("clinic").await;
+    let mut client = sb.client("clinic");
     let card = card(serial_of("P01"));
     let request = pin_inquiry(&mut client, "clinic", &card, None).await;
     assert!(matches!(
@@ -423,7 +420,7 @@ async fn replayed_challenge_is_rejected() {
 #[tokio::test]
 async fn expired_challenge_is_rejected() {
     let sb = start().await;
-    let mut client = sb.client("clinic").await;
+    let mut client = sb.client("clinic");
     let card = card(serial_of("P01"));
     let request = pin_inquiry(&mut client, "clinic", &card, None).await;
     sb.advance(120); // the default lifetime
@@ -434,8 +431,8 @@ async fn expired_challenge_is_rejected() {
 #[tokio::test]
 async fn challenge_of_another_device_and_unknown_challenge_are_rejected() {
     let sb = start().await;
-    let mut clinic = sb.client("clinic").await;
-    let mut insurer = sb.client("insurer-clinic").await;
+    let mut clinic = sb.client("clinic");
+    let mut insurer = sb.client("insurer-clinic");
     let card = card(serial_of("P01"));
     // The clinic's challenge, used by the insurer's device for its own facility.
     let ch = challenge(&mut clinic).await;
@@ -459,7 +456,7 @@ async fn challenge_of_another_device_and_unknown_challenge_are_rejected() {
 #[tokio::test]
 async fn oversized_body_is_rejected_unread() {
     let sb = start().await;
-    let mut client = sb.client("clinic").await;
+    let mut client = sb.raw_client("clinic").await;
     let body = vec![b' '; elig_proto::gateway::MAX_REQUEST_BYTES + 1];
     let (status, reason) = rejected(client.inquiry_bytes(body).await.unwrap());
     assert_eq!((status, reason), (413, RejectReason::BodyTooLarge));
@@ -474,7 +471,7 @@ async fn oversized_body_is_rejected_unread() {
 #[tokio::test]
 async fn malformed_json_is_rejected() {
     let sb = start().await;
-    let mut client = sb.client("clinic").await;
+    let mut client = sb.raw_client("clinic").await;
     for body in [
         &b"{\"version\": 1, \"request_id\": "[..],
         b"not json",
@@ -500,7 +497,7 @@ async fn malformed_json_is_rejected() {
 #[tokio::test]
 async fn routes_methods_and_media_types() {
     let sb = start().await;
-    let mut client = sb.client("clinic").await;
+    let mut client = sb.raw_client("clinic").await;
     let (status, body) = client
         .post("/v2/anything", "application/json", b"{}".to_vec())
         .await
@@ -527,18 +524,21 @@ async fn routes_methods_and_media_types() {
 async fn shutdown_stops_accepting() {
     let sb = start().await;
     let addr = sb.handle.addr();
-    let mut client = sb.client("clinic").await;
+    let mut client = sb.client("clinic");
     challenge(&mut client).await;
     sb.handle.shutdown().await;
-    let again = TestClient::connect(addr, pki().gateway_ca().cert_der(), &device("clinic")).await;
-    assert!(again.is_err(), "no new connections after shutdown");
+    let mut again = Client::for_device(addr, pki().gateway_ca().cert_der(), &device("clinic"));
+    assert!(
+        again.challenge().await.is_err(),
+        "no new connections after shutdown"
+    );
 }
 
 #[tokio::test]
 async fn visual_attestation_must_be_made_today_and_not_in_the_future() {
     // The fake clock reads 12:00 JST on today().
     let sb = start().await;
-    let mut client = sb.client("clinic").await;
+    let mut client = sb.client("clinic");
     let card = card(serial_of("P01"));
     let visual = |id: &str, at: DateTime| {
         let request = inquiry::unsigned(

@@ -1,11 +1,17 @@
 //! A vendor's view: the PKI written as PEM files, the gateway started from that folder, and
-//! a client that knows nothing but the files.
+//! a client that knows nothing but the files. The clients are the SDK's HTTPS driver.
 // Helpers outside #[test] functions: a failure must fail the test.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::sync::Arc;
 
-use elig_sandbox::client::{Answer, TestClient, client_config};
+use common::Client;
+use elig_client::gateway::{CallId, GatewayRequest, GatewayTransport as _, Route};
+use elig_client::https::{BlockingHttpsGateway, HttpsConfig, TlsIdentity};
+use elig_proto::gateway::ChallengeResponse;
+use elig_sandbox::client::Answer;
 use elig_sandbox::pki::TestPki;
 use elig_sandbox::registry::Registry;
 use elig_sandbox::{Limits, Sandbox, SandboxConfig};
@@ -48,10 +54,7 @@ async fn gateway_from_a_state_folder_serves_a_client_built_from_pem_files() {
     let anchor = pem(&dir.path().join("gateway-ca.pem"), "CERTIFICATE");
     let cert = pem(&dir.path().join("device-clinic.pem"), "CERTIFICATE");
     let key = pem(&dir.path().join("device-clinic.key.pem"), "PRIVATE KEY");
-    let config = client_config(&anchor, Some((&cert, &key))).unwrap();
-    let mut client = TestClient::connect_with(sandbox.addr(), config)
-        .await
-        .unwrap();
+    let mut client = Client::new(sandbox.addr(), TlsIdentity::from_der(&anchor, &cert, &key));
     assert!(matches!(client.challenge().await.unwrap(), Answer::Ok(_)));
     sandbox.shutdown().await;
 }
@@ -67,24 +70,24 @@ async fn connections_beyond_the_limit_wait_for_a_free_slot() {
         .unwrap();
     let anchor = pki.gateway_ca().cert_der();
     let device = pki.device("clinic").unwrap();
-    let mut first = TestClient::connect(sandbox.addr(), anchor, device)
-        .await
-        .unwrap();
+    let mut first = Client::for_device(sandbox.addr(), anchor, device);
     assert!(matches!(first.challenge().await.unwrap(), Answer::Ok(_)));
-    // The only slot is taken: the second handshake cannot even start.
-    let second = TestClient::connect(sandbox.addr(), anchor, device);
-    tokio::pin!(second);
-    let waited = tokio::time::timeout(std::time::Duration::from_millis(300), &mut second).await;
+    // The only slot is taken (the first client keeps its connection alive): the second
+    // handshake cannot even start.
+    let mut second = Client::for_device(sandbox.addr(), anchor, device);
+    let call = second.challenge();
+    tokio::pin!(call);
+    let waited = tokio::time::timeout(std::time::Duration::from_millis(300), &mut call).await;
     assert!(
         waited.is_err(),
         "a second connection was served while the slot was taken"
     );
     drop(first);
-    let mut second = tokio::time::timeout(std::time::Duration::from_secs(30), second)
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(30), call)
         .await
         .expect("the freed slot serves the waiting client")
         .unwrap();
-    assert!(matches!(second.challenge().await.unwrap(), Answer::Ok(_)));
+    assert!(matches!(answer, Answer::Ok(_)));
 }
 
 #[test]
@@ -96,13 +99,25 @@ fn background_sandbox_serves_callers_without_a_runtime() {
         .enable_all()
         .build()
         .unwrap();
-    let answer = client_rt.block_on(async {
-        let device = pki.device("clinic").unwrap();
-        let mut client = TestClient::connect(sandbox.addr(), pki.gateway_ca().cert_der(), device)
-            .await
+    // The SDK's blocking driver: no runtime on the caller's side either.
+    let device = pki.device("clinic").unwrap();
+    let identity = TlsIdentity::from_der(
+        pki.gateway_ca().cert_der(),
+        &device.cert_der,
+        &device.key.to_pkcs8_der().unwrap(),
+    );
+    let config = HttpsConfig::new(&format!("https://{}", sandbox.addr()), identity).unwrap();
+    let mut client = BlockingHttpsGateway::new(config).unwrap();
+    let body = elig_proto::gateway::encode(&elig_proto::gateway::ChallengeRequest::new()).unwrap();
+    let request = GatewayRequest {
+        id: CallId(1),
+        route: Route::Challenge,
+        body,
+    };
+    let answer = client.send(&request).unwrap();
+    let answer =
+        elig_proto::gateway::decode_answer::<ChallengeResponse>(answer.status, &answer.body)
             .unwrap();
-        client.challenge().await.unwrap()
-    });
     assert!(matches!(answer, Answer::Ok(_)));
     // Inside a runtime, the background variant is refused.
     let inside = client_rt.block_on(async {
@@ -129,9 +144,7 @@ async fn an_unbounded_connection_limit_does_not_stop_the_server() {
         .await
         .unwrap();
     let device = pki.device("clinic").unwrap();
-    let mut client = TestClient::connect(sandbox.addr(), pki.gateway_ca().cert_der(), device)
-        .await
-        .unwrap();
+    let mut client = Client::for_device(sandbox.addr(), pki.gateway_ca().cert_der(), device);
     assert!(matches!(client.challenge().await.unwrap(), Answer::Ok(_)));
     sandbox.shutdown().await;
 }

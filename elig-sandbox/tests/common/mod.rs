@@ -1,5 +1,9 @@
 //! Shared fixtures: one PKI per test binary, cards issued once per serial, a virtual card
-//! that signs through jpki-apdu.
+//! that signs through jpki-apdu, and [`Client`]: the SDK's own HTTPS driver
+//! (`elig_client::https::HttpsGateway`) for every ordinary call. The deliberately raw
+//! `elig_sandbox::client::TestClient` ([`Running::raw_client`]) is kept for what a real
+//! client never sends (malformed or oversized bodies, wrong media types, paths and methods,
+//! no client certificate).
 // Test helpers: a failed fixture must fail the test loudly.
 #![allow(
     dead_code,
@@ -13,6 +17,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use elig_client::gateway::{CallId, GatewayRequest, Route};
+use elig_client::https::{HttpsConfig, HttpsGateway, TlsIdentity};
+use elig_proto::gateway::{
+    self as proto, ChallengeRequest, ChallengeResponse, InquiryResult, Message,
+};
 use elig_proto::gateway::{Challenge, InquiryRequest};
 use elig_sandbox::access_log::MemoryAccessLog;
 use elig_sandbox::client::{Answer, TestClient};
@@ -87,8 +96,86 @@ pub async fn start() -> Running {
     Running { handle, clock, log }
 }
 
+/// The SDK's HTTPS driver with the calls the tests make, answers decoded as the protocol
+/// says ([`proto::decode_answer`]).
+#[derive(Debug)]
+pub struct Client {
+    gateway: HttpsGateway,
+    next: u64,
+}
+
+impl Client {
+    /// A client for `addr` presenting `identity` (nothing is connected before the first call).
+    pub fn new(addr: std::net::SocketAddr, identity: TlsIdentity) -> Self {
+        let config = HttpsConfig::new(&format!("https://{addr}"), identity).unwrap();
+        Self {
+            gateway: HttpsGateway::new(config).unwrap(),
+            next: 0,
+        }
+    }
+
+    /// A client for `addr` as `device`, trusting the gateway CA `anchor_der`.
+    pub fn for_device(
+        addr: std::net::SocketAddr,
+        anchor_der: &[u8],
+        device: &DeviceCredentials,
+    ) -> Self {
+        let key = device.key.to_pkcs8_der().unwrap();
+        Self::new(
+            addr,
+            TlsIdentity::from_der(anchor_der, &device.cert_der, &key),
+        )
+    }
+
+    /// The driver (its counters, `disconnect`).
+    pub fn gateway(&mut self) -> &mut HttpsGateway {
+        &mut self.gateway
+    }
+
+    async fn call<M: Message>(&mut self, route: Route, body: Vec<u8>) -> Result<Answer<M>, String> {
+        self.next = self.next.saturating_add(1);
+        let request = GatewayRequest {
+            id: CallId(self.next),
+            route,
+            body,
+        };
+        let answer = self
+            .gateway
+            .send(&request)
+            .await
+            .map_err(|e| e.to_string())?;
+        assert_eq!(answer.id, request.id);
+        proto::decode_answer::<M>(answer.status, &answer.body).map_err(|e| e.to_string())
+    }
+
+    /// `POST /v1/challenge`.
+    pub async fn challenge(&mut self) -> Result<Answer<ChallengeResponse>, String> {
+        let body = proto::encode(&ChallengeRequest::new()).unwrap();
+        self.call(Route::Challenge, body).await
+    }
+
+    /// `POST /v1/inquiry`.
+    pub async fn inquiry(
+        &mut self,
+        request: &InquiryRequest,
+    ) -> Result<Answer<InquiryResult>, String> {
+        let body = proto::encode(request).unwrap();
+        self.call(Route::Inquiry, body).await
+    }
+}
+
 impl Running {
-    pub async fn client(&self, label: &str) -> TestClient {
+    /// The SDK's HTTPS driver as registered device `label`.
+    pub fn client(&self, label: &str) -> Client {
+        Client::for_device(
+            self.handle.addr(),
+            pki().gateway_ca().cert_der(),
+            &device(label),
+        )
+    }
+
+    /// The deliberately raw client, for requests a real client never sends.
+    pub async fn raw_client(&self, label: &str) -> TestClient {
         TestClient::connect(
             self.handle.addr(),
             pki().gateway_ca().cert_der(),
@@ -140,7 +227,7 @@ pub fn facility(label: &str) -> Facility {
     device(label).facility
 }
 
-pub async fn challenge(client: &mut TestClient) -> Challenge {
+pub async fn challenge(client: &mut Client) -> Challenge {
     match client.challenge().await.unwrap() {
         Answer::Ok(c) => c.challenge,
         other => panic!("challenge refused: {other:?}"),
@@ -149,7 +236,7 @@ pub async fn challenge(client: &mut TestClient) -> Challenge {
 
 /// A PIN-mode inquiry for `card` from the facility of `label`, signed on a virtual card.
 pub async fn pin_inquiry(
-    client: &mut TestClient,
+    client: &mut Client,
     label: &str,
     card: &CardCredentials,
     search: Option<&SearchInfo>,

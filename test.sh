@@ -91,13 +91,19 @@ fi
 cargo clippy -p elig-client --all-targets --features "$ELIG_CLIENT_FEATURES" --locked -- -D warnings
 
 # --- 3. tests ---------------------------------------------------------------------------
-step "cargo test --workspace"
-cargo test --workspace "${CARGO_FEATURES[@]}" --locked
+step "cargo test --workspace (elig-client with tokio: the HTTPS driver through tinyproxy, the e2e fault suite)"
+# elig-client/tokio is what elig-sandbox's dev-dependency turns on anyway (one build); said
+# here so that elig-client's HTTPS and end-to-end tests never silently drop out of this run.
+cargo test --workspace "${CARGO_FEATURES[@]}" --features elig-client/tokio --locked
 step "cargo test -p jpki-apdu --features my-number (the opt-in My Number read)"
 cargo test -p jpki-apdu --features my-number --locked
 cargo test -p reader-backends --features my-number --locked
-step "cargo test -p elig-client --features $ELIG_CLIENT_FEATURES (the HTTPS driver through tinyproxy; the e2e fault suite)"
-cargo test -p elig-client --features "$ELIG_CLIENT_FEATURES" --locked
+if [ "$HAVE_PCSC" = 1 ]; then
+    # elig-client's tests ran above; this builds its pcscd e2e test (ignored here) with the
+    # features scripts/pcscd-test.sh runs it with, so step 5 reuses the build.
+    step "cargo test -p elig-client --features tokio,pcsc (builds the pcscd e2e test for step 5)"
+    cargo test -p elig-client --features "$ELIG_CLIENT_FEATURES" --locked --test e2e_pcscd
+fi
 
 # --- 4. docs ----------------------------------------------------------------------------
 step "cargo doc --no-deps (warnings denied)"

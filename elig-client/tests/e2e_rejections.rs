@@ -29,7 +29,6 @@ use elig_client::session::{CheckFailure, CheckRequest, Mode, Outcome};
 use elig_proto::gateway::RejectReason;
 use elig_sandbox::Limits;
 use elig_sandbox::client::TestClient;
-use reader_backends::Transport;
 use reader_backends::mock::{CardConfig, VirtualMyNumberCard};
 use serde_json::Value;
 use session_common::{PIN, card, pki, registry, today, voucher};
@@ -374,10 +373,4 @@ fn a_broken_http_stack_is_told_media_type_path_or_method() {
         };
         assert_rejected(&pin_check(p01(), &mut gateway), reason);
     }
-}
-
-/// The card must be a `Transport` for the driver (compile-time check of the seam used).
-#[allow(dead_code)]
-fn card_is_a_transport(card: VirtualMyNumberCard) -> impl Transport {
-    card
 }

@@ -20,7 +20,6 @@
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use elig_client::audit::SqliteAuditStore;
 use elig_client::blocking::{Driver, NotRecorded, Operator};
@@ -387,6 +386,3 @@ pub fn assert_failed_cleanly(
     assert_eq!(audit.rows(), 1, "one audit row per check");
     assert!(!card.any_verified(), "the card kept a verified state");
 }
-
-/// A budget no test should reach: a hang shows as this.
-pub const NEVER: Duration = Duration::from_secs(60);

@@ -36,6 +36,8 @@ pub mod chain;
 mod error;
 pub mod export;
 mod key;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 mod range;
 pub mod record;
 mod row;

@@ -1,0 +1,385 @@
+//! The central PostgreSQL audit store (feature `postgres`, issue 15): one database for an
+//! organisation's many reception desks and checkup buses (巡回健診).
+//!
+//! - [`PgAuditStore::connect`] opens a pool of connections and brings the schema up to date
+//!   (a versioned migration, see `schema.rs`).
+//! - [`PgAuditStore::push`] is the **offline-first** path: a desk always records into its own
+//!   [`SqliteAuditStore`](crate::audit::SqliteAuditStore); whenever the line is up, the push
+//!   ships the rows the central store does not hold yet, exactly once.
+//! - [`PgAuditStore::device_sink`] gives an [`AuditSink`](crate::audit::AuditSink) that
+//!   records straight into PostgreSQL, for desks that are always online.
+//! - [`PgAuditStore::entries`], [`counts_per_day`](PgAuditStore::counts_per_day),
+//!   [`export_jsonl`](PgAuditStore::export_jsonl) and
+//!   [`verify_device`](PgAuditStore::verify_device) are the organisation's queries.
+//!
+//! # Same rows, one chain per device
+//! The central rows are the SQLite rows with the device's name in front: the same columns,
+//! the same canonical encoding and digest ([`chain`](crate::audit::chain)). Each device
+//! (desk or bus) has its own chain, so desks never wait for each other's chain head; the
+//! database's own arrival check (a trigger, schema.rs) recomputes every arriving row's digest
+//! and refuses a row that does not extend its device's chain, whichever client sends it.
+//!
+//! # Exactly once (this project's design)
+//! The central store is the only "shipped up to" marker: each batch of a push takes its
+//! device's row lock, reads the device's head (`seq`, digest) **in the same transaction**
+//! that inserts the next rows, and commits. A push killed or cut off at any point loses at
+//! most its uncommitted batch, which the server rolls back; the next push starts from the
+//! committed head again, so there is no gap, and `(device, seq)` is the primary key, so there
+//! is no duplicate. No marker is written to the desk's file: a marker there could only lag
+//! behind (killed between the central commit and the local write), and the push needs
+//! nothing but read access to the desk's store. Before shipping, the push checks that the
+//! desk still holds the central head row with the same digest ([`BreakKind::Diverged`]
+//! otherwise) and verifies every local row it ships; a tampered row is refused, the rows
+//! before it are shipped, and the push stops there with [`AuditError::ChainBroken`].
+//!
+//! # Durability
+//! A receipt is handed out only after `COMMIT` returned, and every connection runs with
+//! `synchronous_commit = on` (set at connection start, whatever the server's default), so
+//! the commit waited for the server's WAL flush.
+//!
+//! # Why a feature of elig-client and not its own crate
+//! The PostgreSQL store needs the row encoding, the chain, the row ⇄ entry mapping and the
+//! store-only [`Receipt`](crate::audit::Receipt) constructor, which are crate-private on
+//! purpose (one copy of the encoding; only a store makes receipts). A separate crate would
+//! have had to make them public API. Behind the `postgres` feature the core still never sees
+//! tokio, tokio-postgres, deadpool or rustls, as with the `tokio` feature.
+//!
+//! # Blocking API
+//! [`AuditSink`](crate::audit::AuditSink) is synchronous, and so is this API: the store owns
+//! a small tokio runtime and blocks on it. Do not call it from inside an async runtime (it
+//! returns [`AuditError::Config`]); use `spawn_blocking` there. A store is cheap to clone
+//! and may be used from many threads at once (they share the pool).
+
+mod fault;
+mod push;
+mod query;
+mod schema;
+mod sink;
+mod tls;
+
+use std::future::Future;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+
+pub use push::{PushOptions, PushReport, push_file};
+pub use query::{CentralEntry, DayCount, Query};
+pub use sink::PgAuditSink;
+pub use tls::PgTls;
+
+use super::chain::{ChainDigest, Row};
+use super::{AuditError, BreakKind, ChainBreak};
+use fault::from_pool;
+
+/// How to connect a [`PgAuditStore`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct PgOptions {
+    /// TLS to the server. Default: none (a server on loopback or a private network).
+    pub tls: PgTls,
+    /// Most connections the pool opens. Default 8.
+    pub max_connections: usize,
+    /// How long connecting (and waiting for a free pooled connection) may take before
+    /// [`AuditError::Unreachable`]. Default 10 s (our choice: long enough for a mobile line,
+    /// short enough for staff to see the error).
+    pub connect_timeout: Duration,
+}
+
+impl Default for PgOptions {
+    fn default() -> PgOptions {
+        PgOptions {
+            tls: PgTls::Disabled,
+            max_connections: 8,
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl PgOptions {
+    /// These options with TLS settings.
+    pub fn with_tls(mut self, tls: PgTls) -> PgOptions {
+        self.tls = tls;
+        self
+    }
+
+    /// These options with another pool size (at least 1).
+    pub fn with_max_connections(mut self, n: usize) -> PgOptions {
+        self.max_connections = n.max(1);
+        self
+    }
+
+    /// These options with another connect timeout.
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> PgOptions {
+        self.connect_timeout = timeout;
+        self
+    }
+}
+
+/// The central PostgreSQL audit store (module docs).
+#[derive(Clone)]
+pub struct PgAuditStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: Pool,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl core::fmt::Debug for PgAuditStore {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Never the URL: it may hold the password.
+        f.debug_struct("PgAuditStore")
+            .field("max_connections", &self.inner.pool.status().max_size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PgAuditStore {
+    /// Connects to `url` (`postgres://user:password@host:port/dbname`, or the key=value form
+    /// of libpq) and creates or upgrades the schema.
+    ///
+    /// Errors: [`AuditError::Config`] for a malformed URL, [`AuditError::Unreachable`],
+    /// [`AuditError::Authentication`], [`AuditError::SchemaTooNew`], [`AuditError::Server`].
+    pub fn connect(url: &str, options: &PgOptions) -> Result<PgAuditStore, AuditError> {
+        let mut config = tokio_postgres::Config::from_str(url).map_err(|_| AuditError::Config {
+            detail: "the PostgreSQL URL is malformed (expected postgres://user:password@host:port/database)"
+                .to_owned(),
+        })?;
+        match (&options.tls, config.get_ssl_mode()) {
+            (PgTls::Required { .. }, _) => {
+                config.ssl_mode(tokio_postgres::config::SslMode::Require);
+            }
+            (PgTls::Disabled, tokio_postgres::config::SslMode::Disable) => {}
+            (PgTls::Disabled, tokio_postgres::config::SslMode::Prefer) => {
+                config.ssl_mode(tokio_postgres::config::SslMode::Disable);
+            }
+            (PgTls::Disabled, _) => {
+                return Err(AuditError::Config {
+                    detail: "the URL asks for TLS; give the server's CA certificate to use it"
+                        .to_owned(),
+                });
+            }
+        }
+        config.connect_timeout(options.connect_timeout);
+        config.options("-c synchronous_commit=on");
+        config.application_name("elig-audit");
+        let manager_config = ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let manager = match tls::connector(&options.tls)? {
+            None => Manager::from_config(config, tokio_postgres::NoTls, manager_config),
+            Some(tls) => Manager::from_config(config, tls, manager_config),
+        };
+        let pool = Pool::builder(manager)
+            .max_size(options.max_connections.max(1))
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(options.connect_timeout))
+            .create_timeout(Some(options.connect_timeout))
+            .build()
+            .map_err(|e| AuditError::Config {
+                detail: format!("the connection pool cannot be built: {e}"),
+            })?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("elig-audit-pg")
+            .enable_all()
+            .build()
+            .map_err(|e| AuditError::Storage {
+                code: "runtime".to_owned(),
+                detail: format!("cannot start the PostgreSQL client's runtime: {e}"),
+            })?;
+        let store = PgAuditStore {
+            inner: Arc::new(Inner { pool, runtime }),
+        };
+        store.block_on(async {
+            let mut client = store.client().await?;
+            schema::migrate(&mut client).await
+        })?;
+        Ok(store)
+    }
+
+    /// Runs `f` to completion on the store's runtime.
+    fn block_on<T>(
+        &self,
+        f: impl Future<Output = Result<T, AuditError>>,
+    ) -> Result<T, AuditError> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(AuditError::Config {
+                detail: "the PostgreSQL audit store's API blocks; call it outside the async \
+                         runtime (tokio::task::spawn_blocking)"
+                    .to_owned(),
+            });
+        }
+        self.inner.runtime.block_on(f)
+    }
+
+    /// A pooled connection.
+    async fn client(&self) -> Result<deadpool_postgres::Object, AuditError> {
+        self.inner.pool.get().await.map_err(from_pool)
+    }
+}
+
+/// Checks a device name: 1–64 characters `A–Z a–z 0–9 . _ -` (our rule: names appear in
+/// file names, URLs and logs without quoting).
+pub(crate) fn check_device(device: &str) -> Result<(), AuditError> {
+    let ok = !device.is_empty()
+        && device.len() <= 64
+        && device
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(AuditError::Config {
+            detail: "a device name is 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' or '-'"
+                .to_owned(),
+        })
+    }
+}
+
+/// Checks a site name: 1–128 bytes of UTF-8 without control characters (our rule).
+pub(crate) fn check_site(site: &str) -> Result<(), AuditError> {
+    if !site.is_empty() && site.len() <= 128 && !site.chars().any(char::is_control) {
+        Ok(())
+    } else {
+        Err(AuditError::Config {
+            detail: "a site name is 1 to 128 bytes of text without control characters"
+                .to_owned(),
+        })
+    }
+}
+
+/// Registers `device` at `site` if it is new; returns whether it appends directly (holds a
+/// central HMAC key). An existing device keeps the site it was registered with.
+pub(crate) async fn register(
+    client: &deadpool_postgres::Object,
+    device: &str,
+    site: &str,
+    key: Option<&[u8]>,
+) -> Result<bool, AuditError> {
+    client
+        .execute(
+            "INSERT INTO elig_audit_devices (device, site, serial_hmac_key) VALUES ($1, $2, $3) \
+             ON CONFLICT (device) DO NOTHING",
+            &[&device, &site, &key],
+        )
+        .await
+        .map_err(fault::from_pg)?;
+    let row = client
+        .query_one(
+            "SELECT serial_hmac_key IS NOT NULL FROM elig_audit_devices WHERE device = $1",
+            &[&device],
+        )
+        .await
+        .map_err(fault::from_pg)?;
+    row.try_get(0).map_err(fault::from_pg)
+}
+
+/// The central columns: `device`, then the SQLite store's columns in their order.
+pub(crate) const CENTRAL_COLUMNS: &str = "device, seq, unix_secs, jst_date, facility_kind, \
+     facility, purpose, evidence, voucher_number, insurer_number, outcome, error_kind, \
+     qualification_validity, processing_result_code, error_code, serial_hmac, prev_digest, \
+     digest";
+
+/// Inserts one row of `device` (the arrival check verifies it and moves the head).
+pub(crate) async fn insert_row(
+    tx: &deadpool_postgres::Transaction<'_>,
+    device: &str,
+    row: &Row,
+    digest: ChainDigest,
+) -> Result<(), AuditError> {
+    let stmt = tx
+        .prepare_cached(&format!(
+            "INSERT INTO elig_audit_checks ({CENTRAL_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, \
+             $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+        ))
+        .await
+        .map_err(fault::from_pg)?;
+    let digest = digest.0.as_slice();
+    tx.execute(
+        &stmt,
+        &[
+            &device,
+            &row.seq,
+            &row.unix_secs,
+            &row.jst_date,
+            &row.facility_kind,
+            &row.facility,
+            &row.purpose,
+            &row.evidence,
+            &row.voucher_number,
+            &row.insurer_number,
+            &row.outcome,
+            &row.error_kind,
+            &row.qualification_validity,
+            &row.processing_result_code,
+            &row.error_code,
+            &row.serial_hmac,
+            &row.prev_digest,
+            &digest,
+        ],
+    )
+    .await
+    .map_err(fault::from_pg)?;
+    Ok(())
+}
+
+/// Checks that `row` (stored digest `stored`) is row `expected` and follows `prev`; returns
+/// its digest.
+pub(crate) fn check_link(
+    row: &Row,
+    stored: &[u8],
+    expected: u64,
+    prev: ChainDigest,
+) -> Result<ChainDigest, ChainBreak> {
+    let seq = u64::try_from(row.seq).unwrap_or(0);
+    let broken = |kind| ChainBreak { seq, kind };
+    if seq != expected {
+        return Err(broken(BreakKind::SequenceGap { expected }));
+    }
+    if row.prev_digest != prev.0 {
+        return Err(broken(BreakKind::PreviousMismatch));
+    }
+    let digest = row.digest();
+    if stored != digest.0 {
+        return Err(broken(BreakKind::DigestMismatch));
+    }
+    Ok(digest)
+}
+
+/// A 32-byte digest read from the central store.
+pub(crate) fn digest_from(bytes: &[u8], what: &str) -> Result<ChainDigest, AuditError> {
+    <[u8; 32]>::try_from(bytes)
+        .map(ChainDigest)
+        .map_err(|_| AuditError::Server {
+            code: "elig".to_owned(),
+            detail: format!("the central store holds a malformed {what}"),
+        })
+}
+
+/// The head (`seq`, digest) of `device`, locking the device's row until the transaction
+/// ends; `None` for an unknown device.
+pub(crate) async fn lock_head(
+    tx: &deadpool_postgres::Transaction<'_>,
+    device: &str,
+) -> Result<Option<(u64, ChainDigest)>, AuditError> {
+    let row = tx
+        .query_opt(
+            "SELECT head_seq, head_digest FROM elig_audit_devices WHERE device = $1 FOR UPDATE",
+            &[&device],
+        )
+        .await
+        .map_err(fault::from_pg)?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let seq: i64 = row.try_get(0).map_err(fault::from_pg)?;
+    let digest: Vec<u8> = row.try_get(1).map_err(fault::from_pg)?;
+    Ok(Some((
+        u64::try_from(seq).unwrap_or(0),
+        digest_from(&digest, "head digest")?,
+    )))
+}

@@ -202,10 +202,7 @@ impl PgAuditStore {
     }
 
     /// Runs `f` to completion on the store's runtime.
-    fn block_on<T>(
-        &self,
-        f: impl Future<Output = Result<T, AuditError>>,
-    ) -> Result<T, AuditError> {
+    fn block_on<T>(&self, f: impl Future<Output = Result<T, AuditError>>) -> Result<T, AuditError> {
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err(AuditError::Config {
                 detail: "the PostgreSQL audit store's API blocks; call it outside the async \
@@ -246,8 +243,7 @@ pub(crate) fn check_site(site: &str) -> Result<(), AuditError> {
         Ok(())
     } else {
         Err(AuditError::Config {
-            detail: "a site name is 1 to 128 bytes of text without control characters"
-                .to_owned(),
+            detail: "a site name is 1 to 128 bytes of text without control characters".to_owned(),
         })
     }
 }

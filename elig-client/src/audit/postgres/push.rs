@@ -5,8 +5,7 @@ use std::path::Path;
 
 use super::fault::{arrival_refusal, from_pg};
 use super::{
-    PgAuditStore, PgOptions, check_device, check_link, check_site, insert_row, lock_head,
-    register,
+    PgAuditStore, PgOptions, check_device, check_link, check_site, insert_row, lock_head, register,
 };
 use crate::audit::chain::ChainDigest;
 use crate::audit::{AuditError, BreakKind, ChainBreak, SqliteAuditStore, StoreOptions};

@@ -9,11 +9,11 @@ use voucher_model::Date;
 
 use super::fault::from_pg;
 use super::{CENTRAL_COLUMNS, PgAuditStore, check_link, digest_from};
+use crate::audit::DayRange;
 use crate::audit::chain::{ChainDigest, Row};
 use crate::audit::export::Line;
 use crate::audit::row::entry_of;
 use crate::audit::{AuditEntry, AuditError, BreakKind, ChainBreak, ChainReport, CheckOutcome};
-use crate::audit::DayRange;
 
 /// Which central rows a query covers: every filter that is set must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

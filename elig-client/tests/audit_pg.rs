@@ -571,3 +571,84 @@ fn direct_sink_queries_counts_export_and_migrations() {
         }
     );
 }
+
+/// Issue 15 item 5: rows per second into PostgreSQL and into SQLite with their durability
+/// settings, and push throughput, in one run. A measurement, not a test: it asserts only that
+/// the work was done; the figures go to BENCHMARKS.md. Run:
+///
+/// ```text
+/// ELIG_PG_BIN=/usr/lib/postgresql/15/bin cargo test -p elig-client --features postgres \
+///     --test audit_pg -- --ignored --exact audit_figures --nocapture
+/// ```
+#[test]
+#[ignore = "a measurement for BENCHMARKS.md; needs PostgreSQL"]
+#[allow(clippy::print_stdout)]
+fn audit_figures() {
+    const APPENDS: usize = 300;
+    const PUSHED: usize = 5000;
+    let cluster = PgCluster::start();
+    println!("postgres: {}", cluster.psql("SELECT version()").unwrap());
+    println!(
+        "postgres durability: fsync={} synchronous_commit={} (per connection: on) wal_sync_method={}",
+        cluster.psql("SHOW fsync").unwrap(),
+        cluster.psql("SHOW synchronous_commit").unwrap(),
+        cluster.psql("SHOW wal_sync_method").unwrap()
+    );
+    let rate = |n: usize, t: Duration| n as f64 / t.as_secs_f64();
+
+    // SQLite on disk (the same file system as the PostgreSQL cluster), WAL + synchronous=FULL.
+    let disk = tempfile::tempdir().unwrap();
+    let mut sqlite = SqliteAuditStore::open(disk.path().join("desk.sqlite3")).unwrap();
+    let t = Instant::now();
+    for i in 0..APPENDS {
+        sqlite.append(&desk_record(0, i)).unwrap();
+    }
+    let sqlite_rate = rate(APPENDS, t.elapsed());
+    println!("sqlite append (WAL, synchronous=FULL, one desk): {sqlite_rate:.0} rows/s");
+
+    // PostgreSQL direct sink, one desk.
+    let central = PgAuditStore::connect(&cluster.url(), &PgOptions::default()).unwrap();
+    let mut sink = central.device_sink("desk-a", "sapporo").unwrap();
+    let t = Instant::now();
+    for i in 0..APPENDS {
+        sink.append(&desk_record(0, i)).unwrap();
+    }
+    println!(
+        "postgres append (commit per row, synchronous_commit=on, one desk): {:.0} rows/s",
+        rate(APPENDS, t.elapsed())
+    );
+
+    // PostgreSQL direct sink, 8 desks at once (their own chains; group commit).
+    let t = Instant::now();
+    std::thread::scope(|s| {
+        for d in 0..8 {
+            let central = central.clone();
+            s.spawn(move || {
+                let mut sink = central
+                    .device_sink(&format!("desk-p{d}"), "sapporo")
+                    .unwrap();
+                for i in 0..APPENDS / 2 {
+                    sink.append(&desk_record(d, i)).unwrap();
+                }
+            });
+        }
+    });
+    println!(
+        "postgres append (8 desks at once, commit per row): {:.0} rows/s in total",
+        rate(8 * (APPENDS / 2), t.elapsed())
+    );
+
+    // Push: a desk's day of rows (tmpfs store; the push reads it), default batch of 500.
+    let desks = desk_dir();
+    let local = desk_store(&desks, 9, PUSHED);
+    let t = Instant::now();
+    let report = central
+        .push(&local, "bus-9", "bus-north", &PushOptions::default())
+        .unwrap();
+    assert_eq!(report.shipped, PUSHED as u64);
+    println!(
+        "push (batches of 500 rows, each one transaction, verified on both sides): {:.0} rows/s",
+        rate(PUSHED, t.elapsed())
+    );
+    assert_exactly(&cluster, "bus-9", PUSHED as u64);
+}

@@ -323,6 +323,85 @@ pub(crate) async fn insert_row(
     Ok(())
 }
 
+/// Inserts `rows` of `device` in order, in one statement (one round trip: the rows travel as
+/// arrays, `unnest … WITH ORDINALITY` keeps their order); the arrival check verifies each.
+pub(crate) async fn insert_rows(
+    tx: &deadpool_postgres::Transaction<'_>,
+    device: &str,
+    rows: &[(Row, ChainDigest)],
+) -> Result<(), AuditError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO elig_audit_checks SELECT $1, u.seq, u.unix_secs, u.jst_date, \
+             u.facility_kind, u.facility, u.purpose, u.evidence, u.voucher_number, \
+             u.insurer_number, u.outcome, u.error_kind, u.qualification_validity, \
+             u.processing_result_code, u.error_code, u.serial_hmac, u.prev_digest, u.digest \
+             FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], \
+             $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], \
+             $13::text[], $14::text[], $15::text[], $16::bytea[], $17::bytea[], $18::bytea[]) \
+             WITH ORDINALITY AS u(seq, unix_secs, jst_date, facility_kind, facility, purpose, \
+             evidence, voucher_number, insurer_number, outcome, error_kind, \
+             qualification_validity, processing_result_code, error_code, serial_hmac, \
+             prev_digest, digest, ord) ORDER BY u.ord",
+        )
+        .await
+        .map_err(fault::from_pg)?;
+    let text = |f: fn(&Row) -> &str| rows.iter().map(|(r, _)| f(r)).collect::<Vec<&str>>();
+    let opt = |f: fn(&Row) -> Option<&str>| rows.iter().map(|(r, _)| f(r)).collect::<Vec<_>>();
+    let seqs: Vec<i64> = rows.iter().map(|(r, _)| r.seq).collect();
+    let times: Vec<i64> = rows.iter().map(|(r, _)| r.unix_secs).collect();
+    let hmacs: Vec<Option<&[u8]>> = rows.iter().map(|(r, _)| r.serial_hmac.as_deref()).collect();
+    let prevs: Vec<&[u8]> = rows.iter().map(|(r, _)| r.prev_digest.as_slice()).collect();
+    let digests: Vec<&[u8]> = rows.iter().map(|(_, d)| d.0.as_slice()).collect();
+    let (jst, kind, facility) = (
+        text(|r| &r.jst_date),
+        text(|r| &r.facility_kind),
+        text(|r| &r.facility),
+    );
+    let (purpose, evidence, voucher, insurer, outcome) = (
+        text(|r| &r.purpose),
+        text(|r| &r.evidence),
+        text(|r| &r.voucher_number),
+        text(|r| &r.insurer_number),
+        text(|r| &r.outcome),
+    );
+    let (error_kind, validity, processing, error_code) = (
+        opt(|r| r.error_kind.as_deref()),
+        opt(|r| r.qualification_validity.as_deref()),
+        opt(|r| r.processing_result_code.as_deref()),
+        opt(|r| r.error_code.as_deref()),
+    );
+    tx.execute(
+        &stmt,
+        &[
+            &device,
+            &seqs,
+            &times,
+            &jst,
+            &kind,
+            &facility,
+            &purpose,
+            &evidence,
+            &voucher,
+            &insurer,
+            &outcome,
+            &error_kind,
+            &validity,
+            &processing,
+            &error_code,
+            &hmacs,
+            &prevs,
+            &digests,
+        ],
+    )
+    .await
+    .map_err(fault::from_pg)?;
+    Ok(())
+}
+
 /// Checks that `row` (stored digest `stored`) is row `expected` and follows `prev`; returns
 /// its digest.
 pub(crate) fn check_link(

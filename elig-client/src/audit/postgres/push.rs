@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::fault::{arrival_refusal, from_pg};
 use super::{
-    PgAuditStore, PgOptions, check_device, check_link, check_site, insert_row, lock_head, register,
+    PgAuditStore, PgOptions, check_device, check_link, check_site, insert_rows, lock_head, register,
 };
 use crate::audit::chain::ChainDigest;
 use crate::audit::{AuditError, BreakKind, ChainBreak, SqliteAuditStore, StoreOptions};
@@ -112,23 +112,33 @@ impl PgAuditStore {
             let mut prev = head;
             let mut expected = head_seq.saturating_add(1);
             let mut refused = None;
-            let mut in_batch: u64 = 0;
+            let mut verified = Vec::new();
             for (row, stored) in rows.take(usize::try_from(batch).unwrap_or(usize::MAX)) {
-                let digest = match check_link(&row, &stored, expected, prev) {
-                    Ok(digest) => digest,
+                match check_link(&row, &stored, expected, prev) {
+                    Ok(digest) => {
+                        verified.push((row, digest));
+                        prev = digest;
+                        expected = expected.saturating_add(1);
+                    }
                     Err(b) => {
                         refused = Some(b);
                         break;
                     }
-                };
-                if let Err(e) = insert_row(&tx, device, &row, digest).await {
-                    return Err(arrival_refusal(&e, expected)
-                        .map(AuditError::ChainBroken)
-                        .unwrap_or(e));
                 }
-                prev = digest;
-                expected = expected.saturating_add(1);
-                in_batch = in_batch.saturating_add(1);
+            }
+            let in_batch = u64::try_from(verified.len()).unwrap_or(u64::MAX);
+            if let Err(e) = insert_rows(&tx, device, &verified).await {
+                // The rows passed the same checks here, so a refusal by the arrival check
+                // means the central chain is not the one this push read: report it at the
+                // batch's first row (nothing of the batch was shipped).
+                return Err(arrival_refusal(&e, head_seq.saturating_add(1))
+                    .map(|b| {
+                        AuditError::ChainBroken(ChainBreak {
+                            seq: b.seq,
+                            kind: BreakKind::Diverged,
+                        })
+                    })
+                    .unwrap_or(e));
             }
             tx.commit().await.map_err(from_pg)?;
             shipped = shipped.saturating_add(in_batch);

@@ -652,3 +652,45 @@ fn audit_figures() {
     );
     assert_exactly(&cluster, "bus-9", PUSHED as u64);
 }
+
+#[test]
+#[ignore = "needs PostgreSQL: scripts/postgres-test.sh"]
+fn tls_with_the_trusted_ca_and_refused_with_another() {
+    use elig_client::audit::postgres::PgTls;
+    use rustls_pki_types::CertificateDer;
+    let ca =
+        elig_sandbox::pki::Authority::generate(b"pg tls", "CN=Audit DB CA,O=elig,C=JP").unwrap();
+    let server = ca.issue_server().unwrap();
+    let cluster = PgCluster::start_tls(server.cert_der(), &server.key_pkcs8_der().unwrap());
+    let trusted = PgOptions::default().with_tls(PgTls::Required {
+        roots: vec![CertificateDer::from(ca.cert_der().to_vec())],
+    });
+    // The server's certificate names 127.0.0.1 (and localhost).
+    let central = PgAuditStore::connect(&cluster.url(), &trusted).unwrap();
+    let dir = desk_dir();
+    let (local, _) = filled(&dir.path().join("a.sqlite3"), 5);
+    central
+        .push(&local, "desk-tls", "sapporo", &PushOptions::default())
+        .unwrap();
+    assert_exactly(&cluster, "desk-tls", 5);
+    // The pooled connection the push used is encrypted (seen by the server).
+    let encrypted = cluster
+        .psql("SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE s.ssl AND a.application_name = 'elig-audit'")
+        .unwrap();
+    assert_ne!(encrypted, "0");
+    // Another CA: the handshake fails, typed, before any password is sent.
+    let rogue = elig_sandbox::pki::Authority::generate(b"rogue", "CN=Rogue CA,O=x,C=JP").unwrap();
+    let untrusted = PgOptions::default().with_tls(PgTls::Required {
+        roots: vec![CertificateDer::from(rogue.cert_der().to_vec())],
+    });
+    let err = PgAuditStore::connect(&cluster.url(), &untrusted).unwrap_err();
+    assert!(matches!(err, AuditError::Unreachable { .. }), "{err:?}");
+    // A URL that asks for TLS without a CA to check the server with is refused up front.
+    assert!(matches!(
+        PgAuditStore::connect(
+            &format!("{}?sslmode=require", cluster.url()),
+            &PgOptions::default()
+        ),
+        Err(AuditError::Config { .. })
+    ));
+}

@@ -10,6 +10,8 @@
     clippy::expect_used,
     clippy::panic,
     clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
     dead_code
 )]
 
@@ -28,6 +30,7 @@ pub(crate) struct PgCluster {
     port: u16,
     ids: Option<(u32, u32)>,
     child: Option<Child>,
+    extra: Vec<String>,
 }
 
 /// The directory of `postgres`, `initdb`, `pg_isready`, `psql`.
@@ -67,6 +70,15 @@ fn free_port() -> u16 {
 impl PgCluster {
     /// initdb + start, in a fresh temporary directory.
     pub(crate) fn start() -> PgCluster {
+        PgCluster::start_with(None)
+    }
+
+    /// initdb + start with TLS on (`ssl=on`) with this certificate and PKCS#8 key (DER).
+    pub(crate) fn start_tls(cert_der: &[u8], key_pkcs8_der: &[u8]) -> PgCluster {
+        PgCluster::start_with(Some((cert_der, key_pkcs8_der)))
+    }
+
+    fn start_with(tls: Option<(&[u8], &[u8])>) -> PgCluster {
         let dir = tempfile::tempdir().unwrap();
         let ids = (id(&["-u"]) == 0).then(|| (id(&["-u", "nobody"]), id(&["-g", "nobody"])));
         let pwfile = dir.path().join("pw");
@@ -80,6 +92,7 @@ impl PgCluster {
             port: free_port(),
             ids,
             child: None,
+            extra: Vec::new(),
             dir,
         };
         let out = cluster
@@ -103,6 +116,27 @@ impl PgCluster {
             "initdb failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        if let Some((cert, key)) = tls {
+            let cert_path = cluster.dir().join("server.crt");
+            let key_path = cluster.dir().join("server.key");
+            std::fs::write(&cert_path, pem("CERTIFICATE", cert)).unwrap();
+            std::fs::write(&key_path, pem("PRIVATE KEY", key)).unwrap();
+            for p in [&cert_path, &key_path] {
+                std::fs::set_permissions(p, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+                    .unwrap();
+                if let Some((uid, gid)) = cluster.ids {
+                    std::os::unix::fs::chown(p, Some(uid), Some(gid)).unwrap();
+                }
+            }
+            cluster.extra = vec![
+                "-c".to_owned(),
+                "ssl=on".to_owned(),
+                "-c".to_owned(),
+                format!("ssl_cert_file={}", cert_path.display()),
+                "-c".to_owned(),
+                format!("ssl_key_file={}", key_path.display()),
+            ];
+        }
         cluster.start_again();
         cluster
     }
@@ -132,6 +166,7 @@ impl PgCluster {
             .arg("-k")
             .arg(self.dir.path())
             .args(["-p", &self.port.to_string(), "-h", "127.0.0.1"])
+            .args(&self.extra)
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -243,4 +278,32 @@ pub(crate) fn desk_dir() -> tempfile::TempDir {
     } else {
         tempfile::tempdir().unwrap()
     }
+}
+
+/// PEM armour (RFC 7468) of `der`.
+fn pem(label: &str, der: &[u8]) -> String {
+    const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut b64 = String::new();
+    for chunk in der.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                b64.push(char::from(B64[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                b64.push('=');
+            }
+        }
+    }
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap());
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
 }

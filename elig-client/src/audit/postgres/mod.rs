@@ -458,3 +458,71 @@ pub(crate) async fn lock_head(
         digest_from(&digest, "head digest")?,
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_names_are_plain_tokens() {
+        for ok in ["desk-01", "bus.3", "A_b-9", &"x".repeat(64)] {
+            assert!(check_device(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "bad name", "desk/1", "バス", &"x".repeat(65), "d'1"] {
+            assert!(
+                matches!(check_device(bad), Err(AuditError::Config { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn site_names_are_text_without_controls() {
+        assert!(check_site("札幌健診センター").is_ok());
+        assert!(check_site("bus north").is_ok());
+        for bad in ["", "a\nb", "tab\there", &"x".repeat(129)] {
+            assert!(
+                matches!(check_site(bad), Err(AuditError::Config { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_chain_link_is_checked_like_the_local_verify() {
+        let row = |seq: i64, prev: ChainDigest| Row {
+            seq,
+            unix_secs: 1_775_000_000,
+            jst_date: "2026-04-01".to_owned(),
+            facility_kind: "checkup_institution".to_owned(),
+            facility: "0110113719".to_owned(),
+            purpose: "specific_health_checkup".to_owned(),
+            evidence: "online_pin".to_owned(),
+            voucher_number: "26000000013".to_owned(),
+            insurer_number: "06110829".to_owned(),
+            outcome: "eligible".to_owned(),
+            error_kind: None,
+            qualification_validity: None,
+            processing_result_code: None,
+            error_code: None,
+            serial_hmac: None,
+            prev_digest: prev.0.to_vec(),
+        };
+        let r1 = row(1, ChainDigest::GENESIS);
+        let d1 = r1.digest();
+        assert_eq!(check_link(&r1, &d1.0, 1, ChainDigest::GENESIS), Ok(d1));
+        let kind = |r: Result<ChainDigest, ChainBreak>| r.map_err(|b| b.kind);
+        assert_eq!(
+            kind(check_link(&r1, &d1.0, 2, ChainDigest::GENESIS)),
+            Err(BreakKind::SequenceGap { expected: 2 })
+        );
+        assert_eq!(
+            kind(check_link(&r1, &d1.0, 1, d1)),
+            Err(BreakKind::PreviousMismatch)
+        );
+        assert_eq!(
+            kind(check_link(&r1, &[0; 32], 1, ChainDigest::GENESIS)),
+            Err(BreakKind::DigestMismatch)
+        );
+    }
+}

@@ -2,7 +2,8 @@
 # The central PostgreSQL audit store against a real PostgreSQL server (issue 15, item 4).
 #
 #   1. checks (and, as root with apt, installs) Debian's `postgresql`;
-#   2. runs `cargo test -p elig-client --features postgres --test audit_pg -- --ignored`.
+#   2. runs `cargo test -p elig-client --features postgres --test audit_pg --test audit_pg_store
+#      -- --ignored`.
 #      Each test starts its own throw-away cluster (elig-client/tests/pg_common): `initdb`
 #      into a temporary directory, `postgres` on a free 127.0.0.1 port only, as the
 #      unprivileged user `nobody` when run as root (PostgreSQL refuses root), password
@@ -36,5 +37,5 @@ say "PostgreSQL binaries: $BIN ($("$BIN/postgres" --version))"
 export ELIG_PG_BIN="$BIN"
 # Two at a time: each test runs its own server, and the machine has two cores.
 # `audit_figures` is the BENCHMARKS.md measurement, not a test: run it on its own (its docs).
-cargo test --locked -p elig-client --features postgres --test audit_pg -- --ignored --test-threads=2 --skip audit_figures
+cargo test --locked -p elig-client --features postgres --test audit_pg --test audit_pg_store -- --ignored --test-threads=2 --skip audit_figures
 say "all PostgreSQL tests passed"

@@ -16,6 +16,11 @@
 )]
 
 use std::os::unix::process::CommandExt;
+
+use elig_client::audit::{AuditSink, CheckOutcome, CheckRecord, SqliteAuditStore};
+use voucher_model::Outcome;
+
+use crate::common::{T0, eligible, network_error, not_eligible_with_serial};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -306,4 +311,56 @@ fn pem(label: &str, der: &[u8]) -> String {
     }
     out.push_str(&format!("-----END {label}-----\n"));
     out
+}
+
+pub(crate) const ONE_DAY: i64 = 86_400;
+
+/// Row `i` of desk `desk`: spread over three days, all four outcomes.
+pub(crate) fn desk_record(desk: usize, i: usize) -> CheckRecord {
+    let t = T0 + (i as i64 % 3) * ONE_DAY + i as i64 * 7 + desk as i64;
+    match i % 4 {
+        0 => eligible(t),
+        1 => network_error(t),
+        2 => not_eligible_with_serial(t, &[desk as u8 + 1, i as u8]),
+        _ => {
+            let mut r = eligible(t);
+            r.outcome = CheckOutcome::Verdict(Outcome::NeedsStaffReview);
+            r
+        }
+    }
+}
+
+pub(crate) fn desk_store(dir: &tempfile::TempDir, desk: usize, rows: usize) -> SqliteAuditStore {
+    let mut store = SqliteAuditStore::open(dir.path().join(format!("desk{desk}.sqlite3"))).unwrap();
+    for i in 0..rows {
+        store.append(&desk_record(desk, i)).unwrap();
+    }
+    store
+}
+
+pub(crate) fn central_count(cluster: &PgCluster, device: &str) -> u64 {
+    cluster
+        .psql(&format!(
+            "SELECT count(*) FROM elig_audit_checks WHERE device = '{device}'"
+        ))
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// Nothing lost, nothing twice: `device` holds exactly rows 1..=n (primary key (device,
+/// seq) makes duplicates impossible; this checks for gaps too).
+pub(crate) fn assert_exactly(cluster: &PgCluster, device: &str, n: u64) {
+    let got = cluster
+        .psql(&format!(
+            "SELECT count(*), count(DISTINCT seq), coalesce(min(seq), 0), coalesce(max(seq), 0) \
+             FROM elig_audit_checks WHERE device = '{device}'"
+        ))
+        .unwrap();
+    let want = if n == 0 {
+        "0|0|0|0".to_owned()
+    } else {
+        format!("{n}|{n}|1|{n}")
+    };
+    assert_eq!(got, want, "device {device}");
 }

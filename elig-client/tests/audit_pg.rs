@@ -311,3 +311,38 @@ fn the_server_itself_refuses_rows_that_do_not_chain() {
     assert!(cluster.psql("DELETE FROM elig_audit_checks").is_err());
     assert_exactly(&cluster, "desk-1", 3);
 }
+
+#[test]
+#[ignore = "needs PostgreSQL: scripts/postgres-test.sh"]
+fn two_pushes_of_one_desk_at_once_ship_each_row_once() {
+    const ROWS: usize = 600;
+    let cluster = PgCluster::start();
+    let dir = desk_dir();
+    drop(desk_store(&dir, 5, ROWS));
+    let path = dir.path().join("desk5.sqlite3");
+    let central = PgAuditStore::connect(&cluster.url(), &PgOptions::default()).unwrap();
+    // A scheduled push and a manual one racing: the device's row lock orders their batches.
+    let shipped: u64 = std::thread::scope(|s| {
+        let pushes: Vec<_> = (0..4)
+            .map(|_| {
+                let (central, path) = (&central, &path);
+                s.spawn(move || {
+                    let local = SqliteAuditStore::open(path).unwrap();
+                    central
+                        .push(
+                            &local,
+                            "desk-5",
+                            "sapporo",
+                            &PushOptions::default().with_batch_rows(9),
+                        )
+                        .unwrap()
+                        .shipped
+                })
+            })
+            .collect();
+        pushes.into_iter().map(|p| p.join().unwrap()).sum()
+    });
+    assert_eq!(shipped, ROWS as u64);
+    assert_exactly(&cluster, "desk-5", ROWS as u64);
+    central.verify_device("desk-5").unwrap();
+}

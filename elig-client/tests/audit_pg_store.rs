@@ -246,9 +246,17 @@ fn tls_with_the_trusted_ca_and_refused_with_another() {
         elig_sandbox::pki::Authority::generate(b"pg tls", "CN=Audit DB CA,O=elig,C=JP").unwrap();
     let server = ca.issue_server().unwrap();
     let cluster = PgCluster::start_tls(server.cert_der(), &server.key_pkcs8_der().unwrap());
-    let trusted = PgOptions::default().with_tls(PgTls::Required {
-        roots: vec![CertificateDer::from(ca.cert_der().to_vec())],
-    });
+    // The CA as the CLI would get it: a PEM file.
+    let ca_file = cluster.dir().join("ca.pem");
+    std::fs::write(&ca_file, pg_common::pem("CERTIFICATE", ca.cert_der())).unwrap();
+    let trusted = PgOptions::default().with_tls(PgTls::required_from_pem_file(&ca_file).unwrap());
+    std::fs::write(cluster.dir().join("empty.pem"), "no PEM here\n").unwrap();
+    for bad in ["empty.pem", "missing.pem"] {
+        assert!(matches!(
+            PgTls::required_from_pem_file(&cluster.dir().join(bad)),
+            Err(AuditError::Config { .. })
+        ));
+    }
     // The server's certificate names 127.0.0.1 (and localhost).
     let central = PgAuditStore::connect(&cluster.url(), &trusted).unwrap();
     let dir = desk_dir();

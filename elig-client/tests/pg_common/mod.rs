@@ -286,7 +286,7 @@ pub(crate) fn desk_dir() -> tempfile::TempDir {
 }
 
 /// PEM armour (RFC 7468) of `der`.
-fn pem(label: &str, der: &[u8]) -> String {
+pub(crate) fn pem(label: &str, der: &[u8]) -> String {
     const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut b64 = String::new();
     for chunk in der.chunks(3) {

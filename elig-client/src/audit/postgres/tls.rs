@@ -23,6 +23,28 @@ pub enum PgTls {
     },
 }
 
+impl PgTls {
+    /// TLS required, trusting the CA certificates of a PEM file (`-----BEGIN CERTIFICATE-----`
+    /// blocks; other blocks are ignored) — what `elig audit push --ca FILE` reads.
+    ///
+    /// Errors: [`AuditError::Config`] when the file cannot be read, is malformed, or holds no
+    /// certificate.
+    pub fn required_from_pem_file(path: &std::path::Path) -> Result<PgTls, AuditError> {
+        use rustls_pki_types::pem::PemObject;
+        let bad = |what: &str| AuditError::Config {
+            detail: format!("the CA file {} {what}", path.display()),
+        };
+        let bytes = std::fs::read(path).map_err(|_| bad("cannot be read"))?;
+        let roots = CertificateDer::pem_slice_iter(&bytes)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| bad("is not valid PEM"))?;
+        if roots.is_empty() {
+            return Err(bad("holds no certificate"));
+        }
+        Ok(PgTls::Required { roots })
+    }
+}
+
 /// The connector for `tls`, or `None` for no TLS.
 pub(crate) fn connector(
     tls: &PgTls,

@@ -28,9 +28,11 @@
 //! is no duplicate. No marker is written to the desk's file: a marker there could only lag
 //! behind (killed between the central commit and the local write), and the push needs
 //! nothing but read access to the desk's store. Before shipping, the push checks that the
-//! desk still holds the central head row with the same digest ([`BreakKind::Diverged`]
-//! otherwise) and verifies every local row it ships; a tampered row is refused, the rows
-//! before it are shipped, and the push stops there with [`AuditError::ChainBroken`].
+//! desk still holds the central head row with the same digest
+//! ([`BreakKind::Diverged`](crate::audit::BreakKind::Diverged) otherwise) and verifies every
+//! local row it ships; a tampered row is refused, the rows before it are shipped, and the
+//! push stops there with [`AuditError::ChainBroken`]. Several pushes of one desk at once are
+//! safe: the device's row lock orders their batches.
 //!
 //! # Durability
 //! A receipt is handed out only after `COMMIT` returned, and every connection runs with

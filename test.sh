@@ -7,6 +7,7 @@
 #   3. `cargo test --workspace` (and the opt-in feature builds);
 #   4. `cargo doc --no-deps` with warnings denied;
 #   5. the PC/SC tests against a real pcscd + vsmartcard-vpcd (scripts/pcscd-test.sh);
+#   5b. the central audit store against a real PostgreSQL (scripts/postgres-test.sh);
 #   6. under CI=true: a fuzz smoke run of every target and the supply-chain checks.
 #
 # Without root or apt it skips the pcscd tests and says so loudly; under CI=true nothing is
@@ -119,6 +120,23 @@ elif is_ci; then
     exit 1
 else
     SKIPPED+=("PC/SC tests against a real pcscd (needs root, pcscd, vsmartcard-vpcd, libpcsclite-dev, pcsc-tools, opensc)")
+fi
+
+# --- 5b. real PostgreSQL (issue 15: the central audit store) ----------------------------
+# scripts/postgres-test.sh installs Debian's postgresql (as root), then runs the
+# elig-client `postgres` feature's tests; each starts a throw-away cluster on loopback as
+# `nobody` and stops it by PID. Its clippy, test build and docs reuse the one target dir.
+step "cargo clippy/doc -p elig-client --features postgres"
+cargo clippy -p elig-client --all-targets --features postgres --locked -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc -p elig-client --no-deps --features postgres --locked
+step "central audit store against a real PostgreSQL server"
+if [ "$(id -u)" = "0" ] || [ -d /usr/lib/postgresql ]; then
+    scripts/postgres-test.sh
+elif is_ci; then
+    echo "CI=true: the PostgreSQL tests must run, but postgresql is missing and apt needs root" >&2
+    exit 1
+else
+    SKIPPED+=("PostgreSQL audit store tests (scripts/postgres-test.sh: needs root/apt or Debian's postgresql)")
 fi
 
 # --- 6. CI-only: fuzz smoke and supply chain --------------------------------------------

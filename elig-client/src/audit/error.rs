@@ -67,6 +67,39 @@ pub enum AuditError {
     /// The operating system's random source failed while creating the store's key.
     #[error("the operating system's random source failed")]
     Randomness,
+    /// The central audit database (the PostgreSQL store, feature `postgres`) cannot be
+    /// reached: connection refused, timed out or dropped, the server shut down, TLS failed.
+    /// The network or the server is at fault; nothing more was recorded or shipped — retry
+    /// when it is back.
+    #[error("the central audit database cannot be reached: {detail}")]
+    Unreachable {
+        /// What the connection reported (no record values).
+        detail: String,
+    },
+    /// The central audit database refused the login (wrong password or user, SQLSTATE class
+    /// 28). The caller's configuration is at fault.
+    #[error("the central audit database refused the login: {detail}")]
+    Authentication {
+        /// The server's message.
+        detail: String,
+    },
+    /// The central audit database answered with an error (SQLSTATE `code`). The server or its
+    /// administrator is at fault (permissions, disk, a changed schema).
+    #[error("the central audit database failed (SQLSTATE {code}): {detail}")]
+    Server {
+        /// The five-character SQLSTATE.
+        code: String,
+        /// The server's message (never a row's values).
+        detail: String,
+    },
+    /// The store was asked for something its configuration forbids (a malformed database
+    /// URL or device name, a device fed by push used as a direct sink, the blocking API
+    /// called from inside an async runtime). The caller is at fault.
+    #[error("the audit store cannot do this: {detail}")]
+    Config {
+        /// What is wrong, and what to do instead.
+        detail: String,
+    },
     /// Any other storage failure (cannot open or create the file, I/O error, read-only
     /// file system …). The environment is at fault.
     #[error("audit storage failed (SQLite {code}): {detail}")]
@@ -133,6 +166,10 @@ pub enum BreakKind {
     /// The last row is not the head recorded at the last append: rows were deleted from
     /// (or appended to) the end outside this crate.
     HeadMismatch,
+    /// The central store already holds row `seq` of this device with another digest (or the
+    /// local store no longer has it): the local store was replaced, rewritten or cut short
+    /// after it was pushed, or two desks push under one device name.
+    Diverged,
 }
 
 impl fmt::Display for ChainBreak {
@@ -149,6 +186,11 @@ impl fmt::Display for ChainBreak {
             BreakKind::SequenceGap { expected } => {
                 write!(f, "row {expected} is missing (found {seq} after it)")
             }
+            BreakKind::Diverged => write!(
+                f,
+                "row {seq} differs from the row the central store already holds (replaced \
+                 store, or two desks under one device name)"
+            ),
             BreakKind::HeadMismatch => {
                 write!(
                     f,

@@ -37,8 +37,9 @@ use super::error::AuditError;
 use super::range::DayRange;
 use super::sqlite::SqliteAuditStore;
 
+/// One exported line (also the body of the central store's lines).
 #[derive(Serialize)]
-struct Line<'a> {
+pub(crate) struct Line<'a> {
     seq: i64,
     unix_secs: i64,
     jst_date: &'a str,
@@ -59,7 +60,7 @@ struct Line<'a> {
 }
 
 impl<'a> Line<'a> {
-    fn of(row: &'a Row, digest: ChainDigest) -> Line<'a> {
+    pub(crate) fn of(row: &'a Row, digest: ChainDigest) -> Line<'a> {
         Line {
             seq: row.seq,
             unix_secs: row.unix_secs,

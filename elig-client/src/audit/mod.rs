@@ -8,6 +8,10 @@
 //! What a row holds, and what it never holds, is listed in [`record`]; how rows are chained
 //! in [`chain`]; the export format in [`export`].
 //!
+//! With the cargo feature `postgres`, the module `postgres` adds the central PostgreSQL store
+//! of an organisation's many desks and buses: the same rows and chain, one chain per device,
+//! fed by an exactly-once push from each desk's SQLite store (issue 15).
+//!
 //! ```
 //! use elig_client::audit::{AuditSink, CheckOutcome, CheckRecord, DayRange, SqliteAuditStore};
 //! use voucher_model::{EvidenceKind, Facility, Outcome, Purpose, RequestedUse};
@@ -36,6 +40,8 @@ pub mod chain;
 mod error;
 pub mod export;
 mod key;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 mod range;
 pub mod record;
 mod row;

@@ -259,6 +259,35 @@ impl SqliteAuditStore {
         }
         Ok(())
     }
+
+    /// Up to `limit` stored rows from `first_seq` on, in order, with their stored digests
+    /// (unchecked: the caller verifies). The push reads the local store with it.
+    #[cfg(feature = "postgres")]
+    pub(crate) fn rows_from(
+        &self,
+        first_seq: u64,
+        limit: u32,
+    ) -> Result<Vec<(Row, Vec<u8>)>, AuditError> {
+        let map = self.map();
+        let first = i64::try_from(first_seq).unwrap_or(i64::MAX);
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {COLUMNS} FROM checks WHERE seq >= ?1 ORDER BY seq LIMIT ?2"
+            ))
+            .map_err(&map)?;
+        let rows = stmt
+            .query_map(params![first, limit], read_row)
+            .map_err(&map)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(&map)
+    }
+
+    /// The chain head recorded at the last append (`seq` 0 and the genesis digest when
+    /// empty).
+    #[cfg(feature = "postgres")]
+    pub(crate) fn recorded_head(&self) -> Result<(u64, ChainDigest), AuditError> {
+        read_head(&self.conn).map_err(self.map())
+    }
 }
 
 impl AuditSink for SqliteAuditStore {

@@ -115,11 +115,29 @@ impl CheckHandle {
     }
 
     /// Hands `input` to the check; `false` when it is not waiting for one.
-    pub(crate) fn give(&self, input: Input) -> bool {
+    fn give(&self, input: Input) -> bool {
         match lock(&self.input).as_ref() {
             Some(tx) => tx.try_send(input).is_ok(),
             None => false,
         }
+    }
+
+    /// Hands `input` to the check, then waits (up to `bound`) until the check has moved on
+    /// from where it stood and waits for a person again or is over. `false` when the check
+    /// took no input.
+    pub(crate) async fn answer(&self, input: Input, bound: Duration) -> bool {
+        let mut rx = self.stage.clone();
+        rx.borrow_and_update();
+        if !self.give(input) {
+            return false;
+        }
+        let _ = tokio::time::timeout(bound, async {
+            if rx.changed().await.is_ok() {
+                let _ = rx.wait_for(Stage::is_settled).await;
+            }
+        })
+        .await;
+        true
     }
 
     /// Waits (up to `bound`) until the check waits for a person or is over.

@@ -427,10 +427,12 @@ pub(crate) async fn pin(
         return see_other(&format!("/checks/{id}?e=pin-format"));
     };
     drop(form);
-    if !check.give(Input::Pin { pin, consent }) {
+    if !check
+        .answer(Input::Pin { pin, consent }, SETTLE_BOUND)
+        .await
+    {
         return finished_already(&app, lang, &check);
     }
-    check.settled(SETTLE_BOUND).await;
     see_other(&format!("/checks/{id}"))
 }
 
@@ -478,10 +480,12 @@ pub(crate) async fn attest(
     else {
         return see_other(&format!("/checks/{id}?e=staff"));
     };
-    if !check.give(Input::Attestation(attestation)) {
+    if !check
+        .answer(Input::Attestation(attestation), SETTLE_BOUND)
+        .await
+    {
         return finished_already(&app, lang, &check);
     }
-    check.settled(SETTLE_BOUND).await;
     see_other(&format!("/checks/{id}"))
 }
 
@@ -496,8 +500,7 @@ pub(crate) async fn cancel(
         return no_check(&app, lang);
     };
     // A check between two inputs takes the cancel at its next question.
-    check.give(Input::Cancel);
-    check.settled(SETTLE_BOUND).await;
+    check.answer(Input::Cancel, SETTLE_BOUND).await;
     see_other(&format!("/checks/{id}"))
 }
 

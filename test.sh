@@ -56,6 +56,25 @@ else
     echo "all Debian packages present"
 fi
 
+# --- 1b. elig-desk's browser tests: Debian chromium + chromium-driver (issue 14) ------
+# A block of its own (not in APT_PACKAGES) so that merges with other blocks stay easy.
+# fonts-ipafont-gothic: a Japanese font, so the screenshots show the page as staff see it.
+DESK_PACKAGES=(chromium chromium-driver fonts-ipafont-gothic)
+desk_missing=()
+for p in "${DESK_PACKAGES[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || desk_missing+=("$p")
+done
+if [ "${#desk_missing[@]}" -gt 0 ]; then
+    if can_apt; then
+        echo "installing (elig-desk browser tests): ${desk_missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${desk_missing[@]}" >/dev/null
+    else
+        warn "cannot install ${desk_missing[*]} (needs root and apt-get)"
+    fi
+fi
+
 # The PC/SC backend links libpcsclite; build it only when the library is there.
 CARGO_FEATURES=()
 if pkg-config --exists libpcsclite 2>/dev/null; then
@@ -107,6 +126,17 @@ elif is_ci; then
     exit 1
 else
     SKIPPED+=("PC/SC tests against a real pcscd (needs root, pcscd, vsmartcard-vpcd, libpcsclite-dev, pcsc-tools, opensc)")
+fi
+
+# --- 5b. elig-desk in headless Chromium over WebDriver (issue 14) -----------------------
+step "elig-desk browser tests (headless Chromium, scripts/desk-test.sh)"
+if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+    scripts/desk-test.sh
+elif is_ci; then
+    echo "CI=true: the desk's browser tests must run, but chromium/chromium-driver is missing" >&2
+    exit 1
+else
+    SKIPPED+=("elig-desk browser tests (needs Debian chromium and chromium-driver)")
 fi
 
 # --- 6. CI-only: fuzz smoke and supply chain --------------------------------------------

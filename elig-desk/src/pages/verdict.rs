@@ -133,7 +133,13 @@ fn basis(lang: Lang, verdict: &Verdict) -> String {
 }
 
 fn findings(out: &mut String, lang: Lang, verdict: &Verdict) {
-    for f in &verdict.findings {
+    // The fields compared side by side first, then the checks of the voucher, the evidence
+    // and the answer (in voucher-model's order within each group).
+    let (compared, checks): (Vec<_>, Vec<_>) = verdict
+        .findings
+        .iter()
+        .partition(|f| f.voucher_value.is_some() || f.evidence_value.is_some());
+    for f in compared.into_iter().chain(checks) {
         let (class, label) = match f.status {
             FieldStatus::Matched => ("status-matched", f.status),
             FieldStatus::Mismatched => ("status-mismatched", f.status),

@@ -131,6 +131,11 @@ fi
 # --- 5b. elig-desk in headless Chromium over WebDriver (issue 14) -----------------------
 step "elig-desk browser tests (headless Chromium, scripts/desk-test.sh)"
 if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+    # The desk's `pcsc` feature (Settings::pcsc_reader, tests/pcsc.rs) is not in the
+    # workspace build above: lint it here, with the PC/SC library it links.
+    if [ "$HAVE_PCSC" = 1 ]; then
+        cargo clippy -p elig-desk --all-targets --features pcsc --locked -- -D warnings
+    fi
     scripts/desk-test.sh
 elif is_ci; then
     echo "CI=true: the desk's browser tests must run, but chromium/chromium-driver is missing" >&2

@@ -19,7 +19,8 @@ pub struct Settings {
     /// The gateway: URL, gateway CA, the device's certificate and key (elig-client's HTTPS
     /// driver configuration).
     pub gateway: HttpsConfig,
-    /// How to reach the card reader ([`Settings::pcsc_reader`] for a PC/SC reader).
+    /// How to reach the card reader (`Settings::pcsc_reader`, feature `pcsc`, for a PC/SC
+    /// reader).
     pub reader: OpenReader,
     /// The SQLite audit store (created on first use).
     pub audit_db: PathBuf,

@@ -2,6 +2,7 @@
 //! evidence, the day's records.
 
 pub(crate) mod check;
+mod check_view;
 pub(crate) mod list;
 pub(crate) mod manual;
 pub(crate) mod records;

@@ -319,3 +319,44 @@ async fn an_eligible_check_lands_in_the_records_and_the_csv_export() {
     );
     desk.desk.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocked_card_says_where_to_unblock_it() {
+    let desk = demo_desk().await;
+    let (mut b, csrf) = signed_in(&desk).await;
+    b.post(
+        &format!("/demo/card?{csrf}"),
+        &[("action", "insert"), ("person", "P02")],
+    )
+    .await;
+    for expected in ["残り 2 回", "残り 1 回", "ロックされています"] {
+        let started = b
+            .post(
+                &format!("/checks?{csrf}"),
+                &[("visitor", "2"), ("mode", "pin")],
+            )
+            .await;
+        let check = started.location().to_owned();
+        // The last try is only spent with the confirmation ticked.
+        b.post(
+            &format!("{check}/pin?{csrf}"),
+            &[("pin", "0000"), ("consent", "yes")],
+        )
+        .await;
+        let page = b.get(&check).await.body;
+        assert!(page.contains(expected), "{expected}: {page}");
+        assert!(!page.contains("data-outcome=\"eligible\""));
+    }
+    // Blocked now: no PIN is asked for; the page names the municipal office.
+    let started = b
+        .post(
+            &format!("/checks?{csrf}"),
+            &[("visitor", "2"), ("mode", "pin")],
+        )
+        .await;
+    let page = b.get(started.location()).await.body;
+    assert!(page.contains("市区町村の窓口"), "{page}");
+    assert!(page.contains("id=\"retry-visual\""), "目視確認 is offered");
+    assert!(!page.contains("id=\"pin-form\""));
+    desk.desk.shutdown().await;
+}

@@ -142,6 +142,7 @@ impl App {
         demo: Option<Demo>,
         scratch: Option<PathBuf>,
     ) -> Result<App, DeskError> {
+        let runtime = runtime()?;
         let audit =
             SqliteAuditStore::open(&settings.audit_db).map_err(|source| DeskError::Audit {
                 path: settings.audit_db.clone(),
@@ -149,10 +150,7 @@ impl App {
             })?;
         let inner =
             HttpsGateway::new(settings.gateway).map_err(|source| DeskError::Gateway { source })?;
-        let gateway: Box<dyn GatewayTransport + Send> = Box::new(OnRuntime {
-            runtime: tokio::runtime::Handle::current(),
-            inner,
-        });
+        let gateway: Box<dyn GatewayTransport + Send> = Box::new(OnRuntime { runtime, inner });
         let security =
             Security::new(settings.idle_lock).map_err(|source| DeskError::System { source })?;
         let mut visitors = Visitors::default();
@@ -185,6 +183,15 @@ impl App {
     pub(crate) fn running(&self) -> Option<Arc<CheckHandle>> {
         lock(&self.checks).running()
     }
+}
+
+/// The current runtime, which must be multi-threaded ([`DeskError::Runtime`]).
+pub(crate) fn runtime() -> Result<tokio::runtime::Handle, DeskError> {
+    let runtime = tokio::runtime::Handle::try_current().map_err(|_| DeskError::Runtime)?;
+    if runtime.runtime_flavor() != tokio::runtime::RuntimeFlavor::MultiThread {
+        return Err(DeskError::Runtime);
+    }
+    Ok(runtime)
 }
 
 /// Today in Japan (the checkup date).

@@ -65,6 +65,11 @@ pub enum DeskError {
         /// What failed.
         detail: String,
     },
+    /// Caller misuse: the desk was started outside a multi-threaded tokio runtime (each check
+    /// blocks a thread of its own on the desk's runtime, which a current-thread runtime
+    /// cannot serve).
+    #[error("caller: the desk needs a multi-threaded tokio runtime")]
+    Runtime,
     /// The system: no random numbers for the access token, or a thread could not start.
     #[error("the system refused: {source}")]
     System {
@@ -86,7 +91,8 @@ impl Desk {
     /// driver runs on it).
     ///
     /// # Errors
-    /// [`DeskError::Audit`], [`DeskError::Gateway`], [`DeskError::System`].
+    /// [`DeskError::Runtime`], [`DeskError::Audit`], [`DeskError::Gateway`],
+    /// [`DeskError::System`].
     pub async fn new(settings: Settings) -> Result<Desk, DeskError> {
         Ok(Desk {
             app: Arc::new(App::new(settings, None, None)?),
@@ -99,8 +105,10 @@ impl Desk {
     /// people with today's vouchers on the day's list.
     ///
     /// # Errors
-    /// [`DeskError::Demo`], [`DeskError::Audit`], [`DeskError::System`].
+    /// [`DeskError::Runtime`], [`DeskError::Demo`], [`DeskError::Audit`],
+    /// [`DeskError::System`].
     pub async fn demo(options: DemoOptions) -> Result<Desk, DeskError> {
+        app::runtime()?;
         let (demo, https) = demo::Demo::start().await?;
         let (audit_db, scratch) = match options.audit_db {
             Some(path) => (path, None),

@@ -360,3 +360,9 @@ async fn a_blocked_card_says_where_to_unblock_it() {
     assert!(!page.contains("id=\"pin-form\""));
     desk.desk.shutdown().await;
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_current_thread_runtime_is_refused() {
+    let err = Desk::demo(DemoOptions::default()).await.unwrap_err();
+    assert!(matches!(err, elig_desk::DeskError::Runtime), "{err}");
+}

@@ -57,6 +57,25 @@ else
     echo "all Debian packages present"
 fi
 
+# --- 1b. elig-desk's browser tests: Debian chromium + chromium-driver (issue 14) ------
+# A block of its own (not in APT_PACKAGES) so that merges with other blocks stay easy.
+# fonts-ipafont-gothic: a Japanese font, so the screenshots show the page as staff see it.
+DESK_PACKAGES=(chromium chromium-driver fonts-ipafont-gothic)
+desk_missing=()
+for p in "${DESK_PACKAGES[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || desk_missing+=("$p")
+done
+if [ "${#desk_missing[@]}" -gt 0 ]; then
+    if can_apt; then
+        echo "installing (elig-desk browser tests): ${desk_missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${desk_missing[@]}" >/dev/null
+    else
+        warn "cannot install ${desk_missing[*]} (needs root and apt-get)"
+    fi
+fi
+
 # The PC/SC backend links libpcsclite; build it only when the library is there.
 CARGO_FEATURES=()
 if pkg-config --exists libpcsclite 2>/dev/null; then
@@ -137,6 +156,22 @@ elif is_ci; then
     exit 1
 else
     SKIPPED+=("PostgreSQL audit store tests (scripts/postgres-test.sh: needs root/apt or Debian's postgresql)")
+fi
+
+# --- 5c. elig-desk in headless Chromium over WebDriver (issue 14) -----------------------
+step "elig-desk browser tests (headless Chromium, scripts/desk-test.sh)"
+if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+    # The desk's `pcsc` feature (Settings::pcsc_reader, tests/pcsc.rs) is not in the
+    # workspace build above: lint it here, with the PC/SC library it links.
+    if [ "$HAVE_PCSC" = 1 ]; then
+        cargo clippy -p elig-desk --all-targets --features pcsc --locked -- -D warnings
+    fi
+    scripts/desk-test.sh
+elif is_ci; then
+    echo "CI=true: the desk's browser tests must run, but chromium/chromium-driver is missing" >&2
+    exit 1
+else
+    SKIPPED+=("elig-desk browser tests (needs Debian chromium and chromium-driver)")
 fi
 
 # --- 6. CI-only: fuzz smoke and supply chain --------------------------------------------

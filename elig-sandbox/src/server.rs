@@ -219,7 +219,13 @@ impl Gateway {
 impl Sandbox {
     /// Starts the gateway on `config.bind` inside the current tokio runtime and returns once
     /// it listens.
-    pub async fn start(config: SandboxConfig) -> Result<SandboxHandle, StartError> {
+    ///
+    /// The gateway runs on `config.pki` issued for its clock's day in Japan (device
+    /// certificates and CRLs signed again unless it already was: [`TestPki::on`]);
+    /// [`SandboxHandle::pki`] is that PKI.
+    pub async fn start(mut config: SandboxConfig) -> Result<SandboxHandle, StartError> {
+        config.pki =
+            TestPki::for_clock(&config.pki, config.clock.now()).map_err(StartError::Pki)?;
         let tls = crate::tls::server_config(&config.pki).map_err(StartError::Pki)?;
         let verifier = Verifier::new(&config.pki).map_err(StartError::Pki)?;
         let listener = TcpListener::bind(config.bind)

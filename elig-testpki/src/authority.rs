@@ -13,8 +13,8 @@ use x509_cert::certificate::Certificate;
 use x509_cert::name::Name;
 
 use crate::build::{self, Issuer, Kind};
-use crate::dates::{authority_validity, utc_midnight};
 use crate::card::{CardCredentials, KeyAndChain};
+use crate::dates::{authority_validity, utc_midnight};
 use crate::{AUTH_CERT_LEN, PkiError};
 
 /// A 32-byte sub-seed for `label`, so that every key has its own deterministic stream.

@@ -10,11 +10,11 @@ mod pki;
 
 pub use authority::{Authority, CardQuirk, TestKey};
 pub use card::{CardCredentials, KeyAndChain};
-pub use error::PkiError;
 pub use dates::{
     authority_validity, card_validity_on, crl_next_update_on, device_validity_on, utc_day,
     utc_midnight,
 };
+pub use error::PkiError;
 pub use pki::Pki;
 
 /// The seed of the default test PKI: what `elig-sandbox serve`, the demo and a

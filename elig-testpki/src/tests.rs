@@ -182,7 +182,10 @@ fn dates_from_2050_on_are_generalized_time_and_the_authorities_never_expire() {
     let card = pki().card(3, "x", in_2051).unwrap();
     let cert = Certificate::from_der(card.auth().cert_der()).unwrap();
     let v = cert.tbs_certificate().validity();
-    assert!(matches!(v.not_before, x509_cert::time::Time::GeneralTime(_)));
+    assert!(matches!(
+        v.not_before,
+        x509_cert::time::Time::GeneralTime(_)
+    ));
     assert!(matches!(v.not_after, x509_cert::time::Time::GeneralTime(_)));
     let in_2049 = pki()
         .card(3, "x", utc_midnight(2049, 1, 1).unwrap())
@@ -196,8 +199,18 @@ fn dates_from_2050_on_are_generalized_time_and_the_authorities_never_expire() {
         assert_eq!(from, utc_midnight(2024, 1, 1).unwrap());
         assert!(to > utc_midnight(9999, 12, 31).unwrap(), "99991231235959Z");
     }
-    let (_, server_to) = validity(pki().gateway_ca().unwrap().issue_server().unwrap().cert_der());
-    assert_eq!(server_to, validity(pki().gateway_ca().unwrap().cert_der()).1);
+    let (_, server_to) = validity(
+        pki()
+            .gateway_ca()
+            .unwrap()
+            .issue_server()
+            .unwrap()
+            .cert_der(),
+    );
+    assert_eq!(
+        server_to,
+        validity(pki().gateway_ca().unwrap().cert_der()).1
+    );
     // Device certificates and CRLs issued for a day past 2049.
     let (from, to) = device_validity_on(in_2051).unwrap();
     assert_eq!(from, utc_midnight(2024, 1, 1).unwrap());

@@ -39,7 +39,7 @@ pub fn utc_midnight(year: u16, month: u8, day: u8) -> Result<SystemTime, PkiErro
 /// 00:00 UTC of the UTC day that contains `at` (the Unix epoch for earlier instants).
 pub fn utc_day(at: SystemTime) -> SystemTime {
     let secs = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let midnight = secs.checked_sub(secs % DAY).unwrap_or(0);
+    let midnight = secs.saturating_sub(secs % DAY);
     UNIX_EPOCH
         .checked_add(Duration::from_secs(midnight))
         .unwrap_or(UNIX_EPOCH)

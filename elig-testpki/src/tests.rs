@@ -1,3 +1,5 @@
+#![allow(clippy::arithmetic_side_effects)] // test arithmetic on known dates
+
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 

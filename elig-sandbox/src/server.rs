@@ -83,7 +83,8 @@ impl Default for Limits {
 pub struct SandboxConfig {
     /// Address to listen on; default `127.0.0.1:0` (an ephemeral loopback port).
     pub bind: SocketAddr,
-    /// The test PKI (server certificate, CAs, CRL).
+    /// The test PKI (server certificate, CAs, CRL). The sandbox runs on it issued for its
+    /// clock's day ([`TestPki::on`]): its device certificates and CRLs follow the clock.
     pub pki: Arc<TestPki>,
     /// The insured people.
     pub registry: Arc<Registry>,
@@ -110,7 +111,9 @@ impl SandboxConfig {
     }
 
     /// The embedded default registry and the PKI generated from [`DEFAULT_SEED`] for it
-    /// (about half a second of RSA key generation).
+    /// (about half a second of RSA key generation), issued today; valid on any date, since
+    /// the sandbox issues its dated parts again for its clock's day when it starts (the
+    /// [`crate::pki`] module docs, "Dates").
     pub fn embedded_default() -> Result<Self, StartError> {
         let registry = Registry::default_registry().map_err(StartError::Registry)?;
         let pki = TestPki::generate(DEFAULT_SEED, &registry.pki_plan()).map_err(StartError::Pki)?;

@@ -132,9 +132,16 @@ pub fn record<P: Procedure>(
     .map_err(|e| FixtureError::Card(e.to_string()))
 }
 
+/// The checkup date of the fixtures.
+const CHECKUP_DATE: &str = "2025-10-01";
+
+/// The fixture's card, its certificates issued on the checkup date (a card built "now" would
+/// not be valid yet on a past checkup date, and its bytes would change with the day).
 fn card(config: CardConfig) -> Result<VirtualMyNumberCard, FixtureError> {
+    let day = parse("date", Date::parse_iso(CHECKUP_DATE))?;
     VirtualMyNumberCard::builder()
         .config(config)
+        .issued_on(elig_sandbox::clock::jst_noon(day))
         .build()
         .map_err(|e| FixtureError::Card(e.to_string()))
 }
@@ -326,7 +333,7 @@ impl Fixtures {
         let card = read_card_files()?;
         let institution = parse("facility", CheckupInstitutionNumber::parse("0110113719"))?;
         let facility = Facility::CheckupInstitution(institution.clone());
-        let checkup_date = parse("date", Date::parse_iso("2025-10-01"))?;
+        let checkup_date = parse("date", Date::parse_iso(CHECKUP_DATE))?;
         let voucher = voucher()?;
         let search = search(&voucher)?;
         let request_id =

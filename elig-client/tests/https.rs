@@ -156,10 +156,12 @@ async fn a_device_not_issued_by_the_device_ca_is_refused_typed() {
 
 #[tokio::test]
 async fn an_expired_device_certificate_is_refused_typed() {
-    // The test PKI issues device certificates valid to 2045-12-31 only: the sandbox's clock is
-    // put in 2046 instead (the client checks the server certificate by the real clock).
-    let clock = std::sync::Arc::new(elig_sandbox::clock::FakeClock::at_jst_noon(
-        voucher_model::Date::new(2046, 6, 1).unwrap(),
+    // The client's device certificate was issued today, valid 10 years: the sandbox's clock
+    // is put 11 years on instead (the client checks the server certificate by the real
+    // clock; the sandbox signs its CRLs for its own day when it starts).
+    let eleven_years = std::time::Duration::from_secs(11 * 365 * 86_400);
+    let clock = std::sync::Arc::new(elig_sandbox::clock::FakeClock::new(
+        std::time::SystemTime::now() + eleven_years,
     ));
     let handle = elig_sandbox::Sandbox::start(base_config().with_clock(clock))
         .await

@@ -35,12 +35,14 @@ pub struct OfflineGateway {
 }
 
 impl OfflineGateway {
-    /// The gateway `config` describes (its `bind` is ignored).
+    /// The gateway `config` describes (its `bind` is ignored), on `config.pki` issued for
+    /// its clock's day as [`crate::Sandbox::start`] does ([`Self::pki`] is that PKI).
     pub fn new(config: &SandboxConfig) -> Result<Self, StartError> {
-        let verifier = Verifier::new(&config.pki).map_err(StartError::Pki)?;
+        let pki = TestPki::for_clock(&config.pki, config.clock.now()).map_err(StartError::Pki)?;
+        let verifier = Verifier::new(&pki).map_err(StartError::Pki)?;
         Ok(Self {
             gateway: Gateway::new(config, verifier),
-            pki: config.pki.clone(),
+            pki,
         })
     }
 

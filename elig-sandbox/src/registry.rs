@@ -41,7 +41,9 @@
 //! old insurer ended 2025-10-01, P08 revoked 2025-06-01, P09 expired 2024-03-31), so a
 //! lookup on any later date gives the same answers; the vouchers, which run for one fiscal
 //! year, are re-dated by [`Registry::vouchers_on`] into the fiscal year of the day asked
-//! for. The card certificates run to 2034-03-31 and the test PKI's CRLs to 2045-12-31.
+//! for. The registry's card certificates (what [`CardEntry::spec`] issues) run to
+//! 2034-03-31 as written; a default virtual card and the sandbox's CRLs and device
+//! certificates are issued for the day instead (the [`crate::pki`] module docs, "Dates").
 //!
 //! Loading refuses duplicate card serials, certificates that end before they start,
 //! insurer numbers with a wrong check digit, vouchers that fail strict validation, and

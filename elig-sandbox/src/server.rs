@@ -83,7 +83,8 @@ impl Default for Limits {
 pub struct SandboxConfig {
     /// Address to listen on; default `127.0.0.1:0` (an ephemeral loopback port).
     pub bind: SocketAddr,
-    /// The test PKI (server certificate, CAs, CRL).
+    /// The test PKI (server certificate, CAs, CRL). The sandbox runs on it issued for its
+    /// clock's day ([`TestPki::on`]): its device certificates and CRLs follow the clock.
     pub pki: Arc<TestPki>,
     /// The insured people.
     pub registry: Arc<Registry>,
@@ -110,7 +111,9 @@ impl SandboxConfig {
     }
 
     /// The embedded default registry and the PKI generated from [`DEFAULT_SEED`] for it
-    /// (about half a second of RSA key generation).
+    /// (about half a second of RSA key generation), issued today; valid on any date, since
+    /// the sandbox issues its dated parts again for its clock's day when it starts (the
+    /// [`crate::pki`] module docs, "Dates").
     pub fn embedded_default() -> Result<Self, StartError> {
         let registry = Registry::default_registry().map_err(StartError::Registry)?;
         let pki = TestPki::generate(DEFAULT_SEED, &registry.pki_plan()).map_err(StartError::Pki)?;
@@ -219,7 +222,13 @@ impl Gateway {
 impl Sandbox {
     /// Starts the gateway on `config.bind` inside the current tokio runtime and returns once
     /// it listens.
-    pub async fn start(config: SandboxConfig) -> Result<SandboxHandle, StartError> {
+    ///
+    /// The gateway runs on `config.pki` issued for its clock's day in Japan (device
+    /// certificates and CRLs signed again unless it already was: [`TestPki::on`]);
+    /// [`SandboxHandle::pki`] is that PKI.
+    pub async fn start(mut config: SandboxConfig) -> Result<SandboxHandle, StartError> {
+        config.pki =
+            TestPki::for_clock(&config.pki, config.clock.now()).map_err(StartError::Pki)?;
         let tls = crate::tls::server_config(&config.pki).map_err(StartError::Pki)?;
         let verifier = Verifier::new(&config.pki).map_err(StartError::Pki)?;
         let listener = TcpListener::bind(config.bind)

@@ -27,7 +27,7 @@ use x509_cert::crl::CertificateList;
 use x509_cert::ext::pkix::{BasicConstraints, KeyUsage};
 use x509_cert::name::Name;
 
-use crate::pki::{Facility, PkiError, TestPki};
+use crate::pki::{Facility, PkiError, TestPki, serial_u64};
 
 /// A JPKI user-authentication key's modulus: 2,048 bits (card.md, EF `000A`).
 const CARD_KEY_BYTES: usize = 256;
@@ -282,20 +282,6 @@ struct Inner {
     withdrawn: RevocationList,
     /// The key of the card tags in the access log ([`serial_hash`]): random per start.
     tag_key: [u8; 32],
-}
-
-fn serial_u64(bytes: &[u8]) -> Option<u64> {
-    let trimmed = match bytes.split_first() {
-        Some((0, rest)) => rest,
-        _ => bytes,
-    };
-    if trimmed.len() > 8 {
-        return None;
-    }
-    let mut buf = [0u8; 8];
-    let start = 8usize.checked_sub(trimmed.len())?;
-    buf.get_mut(start..)?.copy_from_slice(trimmed);
-    Some(u64::from_be_bytes(buf))
 }
 
 impl Verifier {

@@ -26,8 +26,9 @@ fn pem(path: &std::path::Path, label: &str) -> Vec<u8> {
 #[test]
 fn the_same_seed_gives_the_same_pki() {
     let registry = Registry::default_registry().unwrap();
-    let a = TestPki::generate(b"determinism", &registry.pki_plan()).unwrap();
-    let b = TestPki::generate(b"determinism", &registry.pki_plan()).unwrap();
+    let day = voucher_model::Date::new(2026, 4, 1).unwrap();
+    let a = TestPki::generate_on(b"determinism", &registry.pki_plan(), day).unwrap();
+    let b = TestPki::generate_on(b"determinism", &registry.pki_plan(), day).unwrap();
     assert_eq!(a.auth_ca().cert_der(), b.auth_ca().cert_der());
     assert_eq!(a.server().cert_der, b.server().cert_der);
     assert_eq!(a.crl_der(), b.crl_der());
@@ -36,6 +37,25 @@ fn the_same_seed_gives_the_same_pki() {
         a.devices()[0].key.to_pkcs8_der().unwrap(),
         b.devices()[0].key.to_pkcs8_der().unwrap()
     );
+    // Another day: the same keys, authorities and server certificate; the device
+    // certificates and CRLs are issued for that day, and issuing them again for the first
+    // day gives the first day's bytes.
+    let later = voucher_model::Date::new(2051, 3, 31).unwrap();
+    let c = a.on(later).unwrap();
+    assert_eq!(c.issued_on(), Some(later));
+    assert_eq!(c.auth_ca().cert_der(), a.auth_ca().cert_der());
+    assert_eq!(c.server().cert_der, a.server().cert_der);
+    assert_ne!(c.crl_der(), a.crl_der());
+    assert_ne!(c.device_crl_der(), a.device_crl_der());
+    assert_ne!(c.devices()[0].cert_der, a.devices()[0].cert_der);
+    assert_eq!(
+        c.devices()[0].key.to_pkcs8_der().unwrap(),
+        a.devices()[0].key.to_pkcs8_der().unwrap()
+    );
+    let back = c.on(day).unwrap();
+    assert_eq!(back.crl_der(), a.crl_der());
+    assert_eq!(back.device_crl_der(), a.device_crl_der());
+    assert_eq!(back.devices()[0].cert_der, a.devices()[0].cert_der);
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ use x509_cert::name::Name;
 
 use crate::build::{self, Issuer, Kind};
 use crate::card::{CardCredentials, KeyAndChain};
+use crate::dates::{authority_validity, utc_midnight};
 use crate::{AUTH_CERT_LEN, PkiError};
 
 /// A 32-byte sub-seed for `label`, so that every key has its own deterministic stream.
@@ -32,19 +33,6 @@ pub(crate) fn derive_seed(seed: &[u8], label: &str) -> [u8; 32] {
 pub(crate) fn derive_key(seed: &[u8; 32], label: &str) -> Result<PrivateKey, PkiError> {
     let mut rng = ChaCha20Rng::from_seed(derive_seed(seed, label));
     PrivateKey::new(&mut rng, 2048).map_err(|e| PkiError::Build(format!("RSA key: {e}")))
-}
-
-/// 00:00 UTC of a calendar day, as the certificates write it.
-pub fn utc_midnight(year: u16, month: u8, day: u8) -> Result<SystemTime, PkiError> {
-    der::DateTime::new(year, month, day, 0, 0, 0)
-        .map(|t| t.to_system_time())
-        .map_err(|e| PkiError::Build(format!("date {year}-{month}-{day}: {e}")))
-}
-
-/// The fixed validity of the authorities, device and server certificates:
-/// 2024-01-01 to 2045-12-31 (00:00 UTC), this project's choice.
-pub fn long_validity() -> Result<(SystemTime, SystemTime), PkiError> {
-    Ok((utc_midnight(2024, 1, 1)?, utc_midnight(2045, 12, 31)?))
 }
 
 fn cert_der(cert: &Certificate) -> Result<Vec<u8>, PkiError> {
@@ -138,7 +126,7 @@ impl Authority {
         let key = derive_key(&key_seed, "ca")?;
         let name = build::name(rfc4514_name)?;
         let signing = SigningKey::<Sha256>::new(key.clone());
-        let (from, to) = long_validity()?;
+        let (from, to) = authority_validity()?;
         let issuer = Issuer {
             name: &name,
             key: &signing,
@@ -321,7 +309,8 @@ impl Authority {
 
     /// Issues a reception device's TLS client certificate whose subject `serialNumber` is
     /// `subject_serial` (the caller's encoding of the facility; elig-proto defines it), `CN`
-    /// `label`, valid as [`long_validity`]; the key is derived from `label`.
+    /// `label`, valid from `not_before` through `not_after` (the default PKI's:
+    /// [`crate::device_validity_on`]); the key is derived from `label`.
     ///
     /// # Errors
     /// [`PkiError::Build`] for a label or serial that is not a valid attribute value, or a
@@ -331,33 +320,54 @@ impl Authority {
         serial: u64,
         label: &str,
         subject_serial: &str,
+        not_before: SystemTime,
+        not_after: SystemTime,
     ) -> Result<KeyAndChain, PkiError> {
         let key = derive_key(&self.key_seed, &format!("device {label}"))?;
+        let cert =
+            self.issue_device_cert(&key, serial, label, subject_serial, not_before, not_after)?;
+        KeyAndChain::new(key, cert, self.cert_der.clone(), "device")
+    }
+
+    /// The device certificate of [`Self::issue_device`] for a key the caller holds, DER: to
+    /// issue a device's certificate again for other dates without deriving its key again.
+    ///
+    /// # Errors
+    /// [`PkiError::Build`] for a label or serial that is not a valid attribute value.
+    pub fn issue_device_cert(
+        &self,
+        key: &PrivateKey,
+        serial: u64,
+        label: &str,
+        subject_serial: &str,
+        not_before: SystemTime,
+        not_after: SystemTime,
+    ) -> Result<Vec<u8>, PkiError> {
         let subject = build::name(&format!(
             "serialNumber={subject_serial},CN={label},O=elig sandbox registered device,C=JP"
         ))?;
-        let (from, to) = long_validity()?;
         let cert = build::certificate(
             Kind::Device,
             &subject,
-            build::spki_of(&key)?,
+            build::spki_of(key)?,
             &self.issuer(),
             serial,
-            from,
-            to,
+            not_before,
+            not_after,
         )?;
-        KeyAndChain::new(key, cert_der(&cert)?, self.cert_der.clone(), "device")
+        cert_der(&cert)
     }
 
     /// Issues the gateway's TLS server certificate (`CN=localhost`, SAN `localhost` and
-    /// `127.0.0.1`, serial 2), valid as [`long_validity`].
+    /// `127.0.0.1`, serial 2), valid as [`crate::authority_validity`]: a client checks it on
+    /// its own clock, which no day of the sandbox's can follow.
     ///
     /// # Errors
     /// [`PkiError::Build`] if key generation or certificate building fails.
     pub fn issue_server(&self) -> Result<KeyAndChain, PkiError> {
         let key = derive_key(&self.key_seed, "server")?;
         let subject = build::name("CN=localhost,O=elig sandbox gateway,C=JP")?;
-        let (from, to) = long_validity()?;
+        let (from, to) = authority_validity()?;
         let cert = build::certificate(
             Kind::Server,
             &subject,
@@ -371,16 +381,27 @@ impl Authority {
     }
 
     /// Issues a signed X.509 v2 CRL listing `revoked` (serial, revocation time);
-    /// `thisUpdate` is 2025-04-01 or the latest revocation if later, `nextUpdate` the end of
-    /// [`long_validity`] (this project's choice: one CRL for the sandbox's whole life).
+    /// `thisUpdate` is 2025-04-01 or the latest revocation if later (so that a test pinned
+    /// to a day since then can rely on a list signed later), `nextUpdate` is `next_update`
+    /// (the default PKI's: [`crate::crl_next_update_on`] of the signing day).
     ///
     /// # Errors
     /// [`PkiError::Build`] if building or encoding fails.
-    pub fn issue_crl(&self, revoked: &[(u64, SystemTime)]) -> Result<Vec<u8>, PkiError> {
-        let (_, to) = long_validity()?;
+    pub fn issue_crl(
+        &self,
+        revoked: &[(u64, SystemTime)],
+        next_update: SystemTime,
+    ) -> Result<Vec<u8>, PkiError> {
         let first = utc_midnight(2025, 4, 1)?;
         let latest = revoked.iter().map(|(_, at)| *at).max().unwrap_or(first);
-        let crl = build::crl(&self.cert, &self.signing, 1, latest.max(first), to, revoked)?;
+        let crl = build::crl(
+            &self.cert,
+            &self.signing,
+            1,
+            latest.max(first),
+            next_update,
+            revoked,
+        )?;
         crl.to_der()
             .map_err(|e| PkiError::Build(format!("CRL encoding: {e}")))
     }

@@ -4,13 +4,18 @@ mod authority;
 mod build;
 mod card;
 mod chain_dir;
+mod dates;
 mod error;
 mod pki;
 
-pub use authority::{Authority, CardQuirk, TestKey, long_validity, utc_midnight};
+pub use authority::{Authority, CardQuirk, TestKey};
 pub use card::{CardCredentials, KeyAndChain};
+pub use dates::{
+    authority_validity, card_validity_on, crl_next_update_on, device_validity_on, utc_day,
+    utc_midnight,
+};
 pub use error::PkiError;
-pub use pki::{Pki, default_card_validity};
+pub use pki::Pki;
 
 /// The seed of the default test PKI: what `elig-sandbox serve`, the demo and a
 /// `VirtualMyNumberCard` with default credentials use.

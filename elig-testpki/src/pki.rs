@@ -3,20 +3,16 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Mutex, OnceLock, PoisonError};
-use std::time::SystemTime;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::authority::{Authority, utc_midnight};
+use crate::authority::Authority;
 use crate::card::CardCredentials;
+use crate::dates::{card_validity_on, utc_day};
 use crate::{AUTH_CA_NAME, DEVICE_CA_NAME, GATEWAY_CA_NAME, PkiError, SIGN_CA_NAME};
 
-/// The validity of the cards [`Pki::card`] issues: 2024-04-01 00:00 UTC through the end of
-/// 2034-03-31 (UTC), as the sandbox registry's default cards (this project's choice).
-///
-/// # Errors
-/// Never in practice (fixed dates); [`PkiError::Build`] otherwise.
-pub fn default_card_validity() -> Result<(SystemTime, SystemTime), PkiError> {
-    Ok((utc_midnight(2024, 4, 1)?, utc_midnight(2034, 4, 1)?))
-}
+/// What a card is derived for: serial, holder name, and the issuing day (seconds since the
+/// epoch of its 00:00 UTC).
+type CardKey = (u64, String, u64);
 
 /// The test PKI of one seed: four authorities (authentication, signature, device, gateway)
 /// and the cards issued from them, each derived on first use and kept by this value (RSA key
@@ -28,7 +24,7 @@ pub struct Pki {
     sign_ca: OnceLock<Authority>,
     device_ca: OnceLock<Authority>,
     gateway_ca: OnceLock<Authority>,
-    cards: Mutex<HashMap<(u64, String), CardCredentials>>,
+    cards: Mutex<HashMap<CardKey, CardCredentials>>,
 }
 
 impl fmt::Debug for Pki {
@@ -97,19 +93,29 @@ impl Pki {
         self.authority(&self.gateway_ca, GATEWAY_CA_NAME)
     }
 
-    /// The credentials of card `serial` held by `holder_name`: the authentication chain of
-    /// [`Authority::issue_card`] and the signature chain of [`Authority::issue_signature`],
-    /// both valid [`default_card_validity`]. The same seed, serial and name always give the
-    /// same credentials; this value keeps them once derived.
+    /// The credentials of card `serial` held by `holder_name`, issued on the day of `today`:
+    /// the authentication chain of [`Authority::issue_card`] and the signature chain of
+    /// [`Authority::issue_signature`], both valid [`card_validity_on`]`(today)` (so a card
+    /// issued on the day a verifier checks it is valid, whatever the year). The keys depend
+    /// on the seed and serial only; the same seed, serial, name and UTC day give the same
+    /// bytes. This value keeps what it derived.
     ///
     /// # Errors
     /// [`PkiError::Build`] if key generation or certificate building fails.
-    pub fn card(&self, serial: u64, holder_name: &str) -> Result<CardCredentials, PkiError> {
-        let key = (serial, holder_name.to_owned());
+    pub fn card(
+        &self,
+        serial: u64,
+        holder_name: &str,
+        today: SystemTime,
+    ) -> Result<CardCredentials, PkiError> {
+        let day = utc_day(today)
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let key = (serial, holder_name.to_owned(), day);
         if let Some(card) = self.lock_cards().get(&key) {
             return Ok(card.clone());
         }
-        let (from, to) = default_card_validity()?;
+        let (from, to) = card_validity_on(today)?;
         let sign = self
             .sign_ca()?
             .issue_signature(serial, holder_name, from, to)?;
@@ -121,7 +127,7 @@ impl Pki {
         Ok(card)
     }
 
-    fn lock_cards(&self) -> std::sync::MutexGuard<'_, HashMap<(u64, String), CardCredentials>> {
+    fn lock_cards(&self) -> std::sync::MutexGuard<'_, HashMap<CardKey, CardCredentials>> {
         // A poisoned lock only means another thread panicked mid-insert; the map is sound.
         self.cards.lock().unwrap_or_else(PoisonError::into_inner)
     }

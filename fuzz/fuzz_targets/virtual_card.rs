@@ -72,8 +72,11 @@ struct Input {
 fn credentials() -> &'static CardCredentials {
     static CREDS: OnceLock<CardCredentials> = OnceLock::new();
     CREDS.get_or_init(|| {
+        // Issued on a fixed day (2026-04-01 00:00 UTC): the corpus does not change with the
+        // day the target runs.
+        let day = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_775_001_600);
         Pki::new(DEFAULT_SEED)
-            .card(1, Persona::default().name())
+            .card(1, Persona::default().name(), day)
             .expect("test PKI builds")
     })
 }

@@ -17,11 +17,13 @@ use reader_backends::{Counting, TransportError};
 
 /// Card 42's default credentials, derived once per test binary by a shared test PKI (a test
 /// fixture: the library keeps no process-wide key cache). Byte-identical to what a card
-/// built without credentials derives.
+/// built without credentials derives on the same day. Issued on a fixed day: the golden
+/// transcripts hold the certificate's bytes, which must not change with the day the tests run.
 fn creds42() -> CardCredentials {
     static P: OnceLock<Pki> = OnceLock::new();
+    let day = elig_testpki::utc_midnight(2026, 4, 1).unwrap();
     P.get_or_init(|| Pki::new(DEFAULT_SEED))
-        .card(42, Persona::default().name())
+        .card(42, Persona::default().name(), day)
         .unwrap()
 }
 

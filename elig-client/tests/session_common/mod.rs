@@ -42,8 +42,10 @@ pub(crate) fn registry() -> Arc<Registry> {
 
 pub(crate) fn pki() -> Arc<TestPki> {
     static P: OnceLock<Arc<TestPki>> = OnceLock::new();
-    P.get_or_init(|| Arc::new(TestPki::generate(DEFAULT_SEED, &registry().pki_plan()).unwrap()))
-        .clone()
+    P.get_or_init(|| {
+        Arc::new(TestPki::generate_on(DEFAULT_SEED, &registry().pki_plan(), today()).unwrap())
+    })
+    .clone()
 }
 
 /// The in-memory gateway: elig-sandbox's whole body handling, no network.

@@ -49,14 +49,19 @@ impl hyper::body::Body for Stalled {
     }
 }
 
-/// A gateway on a PKI of its own, the `clinic` device's connection, and its log.
-fn gateway() -> (Gateway, ConnectionInfo, Arc<MemoryAccessLog>) {
+/// The registry and the PKI of this module's gateways (issued today).
+fn unit_pki() -> &'static (Arc<Registry>, TestPki) {
     static PKI: std::sync::OnceLock<(Arc<Registry>, TestPki)> = std::sync::OnceLock::new();
-    let (registry, pki) = PKI.get_or_init(|| {
+    PKI.get_or_init(|| {
         let registry = Arc::new(Registry::default_registry().unwrap());
         let pki = TestPki::generate(b"gateway unit", &registry.pki_plan()).unwrap();
         (registry, pki)
-    });
+    })
+}
+
+/// A gateway on a PKI of its own, the `clinic` device's connection, and its log.
+fn gateway() -> (Gateway, ConnectionInfo, Arc<MemoryAccessLog>) {
+    let (registry, pki) = unit_pki();
     let verifier = Verifier::new(pki).unwrap();
     let (device, until) = verifier
         .device_until(&pki.device("clinic").unwrap().cert_der, SystemTime::now())
@@ -170,10 +175,12 @@ async fn a_connection_outliving_its_device_certificate_is_no_longer_a_device() {
             .unwrap()
     };
     assert_eq!(gateway.handle(&conn, ask()).await.status(), 200);
-    // The same connection, once the device certificate (valid to 2045-12-31) has expired.
-    clock.set(crate::clock::jst_noon(
-        voucher_model::Date::new(2046, 1, 1).unwrap(),
-    ));
+    // The same connection, once the device certificate (issued today, valid 10 years) has
+    // expired.
+    let cert: x509_cert::Certificate =
+        der::Decode::from_der(&unit_pki().1.device("clinic").unwrap().cert_der).unwrap();
+    let not_after = cert.tbs_certificate().validity().not_after.to_system_time();
+    clock.set(not_after + Duration::from_secs(1));
     assert_eq!(gateway.handle(&conn, ask()).await.status(), 403);
     let last = log.entries().pop().unwrap();
     assert_eq!(last.outcome, "unknown_device");

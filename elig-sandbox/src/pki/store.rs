@@ -11,6 +11,7 @@
 //! | `state.json` | the CAs' key-derivation seeds and the device list |
 
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use der::pem::LineEnding;
 use der::{Decode as _, Encode as _};
@@ -322,8 +323,8 @@ impl TestPki {
                 revoked_on: plan.revoked_on,
             });
         }
-        let crl_der = load_crl(dir, "auth-ca.crl.pem")?;
-        let device_crl_der = load_crl(dir, "device-ca.crl.pem")?;
+        let (crl_der, revoked) = load_crl(dir, "auth-ca.crl.pem")?;
+        let (device_crl_der, withdrawn) = load_crl(dir, "device-ca.crl.pem")?;
         Ok(Self {
             auth_ca,
             device_ca,
@@ -332,15 +333,28 @@ impl TestPki {
             devices,
             crl_der,
             device_crl_der,
+            revoked,
+            withdrawn,
+            issued_on: None,
         })
     }
 }
 
-/// A CRL file, checked to parse (its signature is checked when the gateway starts).
-fn load_crl(dir: &Path, name: &str) -> Result<Vec<u8>, PkiError> {
+/// A CRL file, checked to parse (its signature is checked when the gateway starts), and
+/// what it lists (serial, revocation time: to sign it again for another day).
+type LoadedCrl = (Vec<u8>, Vec<(u64, SystemTime)>);
+
+fn load_crl(dir: &Path, name: &str) -> Result<LoadedCrl, PkiError> {
     let der = read_pem(dir, name, "X509 CRL")?;
-    <CertificateList>::from_der(&der).map_err(|e| PkiError::State(format!("{name}: {e}")))?;
-    Ok(der)
+    let crl =
+        <CertificateList>::from_der(&der).map_err(|e| PkiError::State(format!("{name}: {e}")))?;
+    let mut listed = Vec::new();
+    for entry in crl.tbs_cert_list.revoked_certificates.iter().flatten() {
+        let serial = super::serial_u64(entry.serial_number.as_bytes())
+            .ok_or_else(|| PkiError::State(format!("{name}: a serial longer than 8 bytes")))?;
+        listed.push((serial, entry.revocation_date.to_system_time()));
+    }
+    Ok((der, listed))
 }
 
 #[cfg(test)]

@@ -42,6 +42,17 @@ fn generate_write_load_round_trip() {
         b.auth().cert_der(),
         "cards issued after loading are the same"
     );
+    // A loaded PKI is issued again for a day as the generated one is: the revocations and
+    // the device serials come back from the files.
+    assert_eq!(loaded.issued_on(), None);
+    let day = Date::new(2040, 2, 29).unwrap();
+    let (from_files, generated) = (loaded.on(day).unwrap(), pki.on(day).unwrap());
+    assert_eq!(from_files.crl_der(), generated.crl_der());
+    assert_eq!(from_files.device_crl_der(), generated.device_crl_der());
+    assert_eq!(
+        from_files.device("clinic").unwrap().cert_der,
+        generated.device("clinic").unwrap().cert_der
+    );
 }
 
 #[test]

@@ -29,7 +29,10 @@ fn a_crl_that_is_not_current_is_not_relied_on() {
         (pki.device_ca(), "device-ca.crl.pem"),
     ] {
         let crl = ca
-            .issue_crl(&crate::pki::at_midnight(&[(4242, next_year)]))
+            .issue_crl(
+                &crate::pki::at_midnight(&[(4242, next_year)]),
+                elig_testpki::crl_next_update_on(jst_noon(next_year)).unwrap(),
+            )
             .unwrap();
         let text = der::pem::encode_string("X509 CRL", der::pem::LineEnding::LF, &crl).unwrap();
         std::fs::write(dir.path().join(file), text).unwrap();
@@ -44,6 +47,52 @@ fn a_crl_that_is_not_current_is_not_relied_on() {
     let later = jst_noon(next_year);
     assert!(stale.card(card.auth().cert_der(), later).is_ok());
     assert!(stale.device(&device, later).is_some());
+}
+
+/// A CRL past its `nextUpdate` decides nothing either, and the PKI a sandbox starts on is
+/// signed for its clock's day: current in 2051 when started then, stale when the same lists
+/// are relied on a day past their `nextUpdate`.
+#[test]
+fn a_crl_past_next_update_is_not_relied_on() {
+    let registry = Registry::default_registry().unwrap();
+    let pki = TestPki::generate_on(
+        b"crl freshness",
+        &registry.pki_plan(),
+        Date::new(2026, 4, 1).unwrap(),
+    )
+    .unwrap();
+    let in_2051 = Date::new(2051, 6, 15).unwrap();
+    let card = pki
+        .auth_ca()
+        .issue_card(
+            1001,
+            jst_noon(in_2051),
+            jst_noon(Date::new(2055, 1, 1).unwrap()),
+        )
+        .unwrap();
+    let device = pki.device("clinic").unwrap().cert_der.clone();
+    let issued_in_2026 = Verifier::new(&pki).unwrap();
+    let late = jst_noon(in_2051) + std::time::Duration::from_secs(3600);
+    assert_eq!(
+        issued_in_2026.card(card.auth().cert_der(), late).err(),
+        Some(CheckFailure::RevocationUnknown)
+    );
+    assert_eq!(issued_in_2026.device(&device, late), None);
+    // Signed again for 2051 (what a sandbox does when it starts then): relied on, until its
+    // own nextUpdate has passed.
+    let pki_2051 = TestPki::for_clock(&std::sync::Arc::new(pki), jst_noon(in_2051)).unwrap();
+    assert_eq!(pki_2051.issued_on(), Some(in_2051));
+    let redated = Verifier::new(&pki_2051).unwrap();
+    assert!(redated.card(card.auth().cert_der(), late).is_ok());
+    let device_2051 = pki_2051.device("clinic").unwrap().cert_der.clone();
+    assert!(redated.device(&device_2051, late).is_some());
+    let crl = <CertificateList>::from_der(pki_2051.crl_der()).unwrap();
+    let next_update = crl.tbs_cert_list.next_update.unwrap().to_system_time();
+    assert_eq!(
+        redated.card(card.auth().cert_der(), next_update).err(),
+        Some(CheckFailure::RevocationUnknown)
+    );
+    assert_eq!(redated.device(&device_2051, next_update), None);
 }
 
 /// The log's card tag cannot be recomputed from the serial alone (serials are small

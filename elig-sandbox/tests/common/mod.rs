@@ -47,8 +47,10 @@ pub fn registry() -> Arc<Registry> {
 
 pub fn pki() -> Arc<TestPki> {
     static P: OnceLock<Arc<TestPki>> = OnceLock::new();
-    P.get_or_init(|| Arc::new(TestPki::generate(DEFAULT_SEED, &registry().pki_plan()).unwrap()))
-        .clone()
+    P.get_or_init(|| {
+        Arc::new(TestPki::generate_on(DEFAULT_SEED, &registry().pki_plan(), today()).unwrap())
+    })
+    .clone()
 }
 
 /// Another CA, not trusted by the gateway, for foreign devices and cards.

@@ -11,7 +11,7 @@ mod files;
 mod log;
 mod persona;
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use zeroize::Zeroizing;
 
@@ -218,6 +218,7 @@ pub struct VirtualCardBuilder {
     sign_password: Zeroizing<String>,
     persona: Persona,
     credentials: Option<CardCredentials>,
+    issued_on: Option<SystemTime>,
     config: CardConfig,
     faults: Vec<InjectedFault>,
 }
@@ -248,6 +249,17 @@ impl VirtualCardBuilder {
     #[must_use]
     pub fn persona(mut self, persona: Persona) -> Self {
         self.persona = persona;
+        self
+    }
+    /// The day the default credentials are issued on (default: the system clock's now, when
+    /// [`Self::build`] runs): their certificates are valid from 365 days before that UTC day
+    /// to 1,461 days after it ([`elig_testpki::card_validity_on`]), so a card built on the day
+    /// a gateway checks it is valid in any year. A test whose gateway runs on a fake clock
+    /// passes that clock's time here; a transcript that holds the certificate pins a fixed
+    /// day. Ignored when [`Self::credentials`] gives the credentials.
+    #[must_use]
+    pub fn issued_on(mut self, today: SystemTime) -> Self {
+        self.issued_on = Some(today);
         self
     }
     /// Keys and certificates the caller issued (e.g. from a shared [`Pki`], which keeps the
@@ -290,7 +302,10 @@ impl VirtualCardBuilder {
         }
         let creds = match self.credentials {
             Some(c) => c,
-            None => Pki::new(DEFAULT_SEED).card(self.serial, self.persona.name())?,
+            None => {
+                let today = self.issued_on.unwrap_or_else(SystemTime::now);
+                Pki::new(DEFAULT_SEED).card(self.serial, self.persona.name(), today)?
+            }
         };
         let secrets = CardSecrets::new(&self.pin, &self.sign_password, &self.persona, "20350000");
         let tries = PinId::ALL.map(PinId::max_tries);
@@ -342,6 +357,7 @@ impl VirtualMyNumberCard {
             sign_password: Zeroizing::new("ABC123".to_owned()),
             persona: Persona::default(),
             credentials: None,
+            issued_on: None,
             config: CardConfig::default(),
             faults: Vec::new(),
         }

@@ -16,9 +16,15 @@ fn pki() -> &'static Pki {
     P.get_or_init(|| Pki::new(DEFAULT_SEED))
 }
 
+/// The day this module's cards are issued on: fixed, so that what they hold does not change
+/// with the day the tests run.
+fn day() -> SystemTime {
+    elig_testpki::utc_midnight(2026, 4, 1).unwrap()
+}
+
 /// Card 7's default credentials, from the shared [`pki`].
 fn creds7() -> CardCredentials {
-    pki().card(7, Persona::default().name()).unwrap()
+    pki().card(7, Persona::default().name(), day()).unwrap()
 }
 
 fn card_with(config: CardConfig) -> VirtualMyNumberCard {
@@ -70,7 +76,11 @@ fn sign_cmd(digest: &[u8; 32]) -> Vec<u8> {
 fn deterministic_from_the_serial_and_sized_like_a_real_certificate() {
     let a = card();
     // Built without credentials: derived again by a fresh default Pki, byte-identical.
-    let b = VirtualMyNumberCard::new(7, "1234").unwrap();
+    let b = VirtualMyNumberCard::builder()
+        .serial(7)
+        .issued_on(day())
+        .build()
+        .unwrap();
     let auth = a.credentials().auth();
     assert_eq!(auth.cert_der(), b.credentials().auth().cert_der());
     assert_eq!(auth.cert_der().len(), AUTH_CERT_LEN);

@@ -25,6 +25,10 @@ pub(crate) struct Cli {
 /// The subcommands of `elig`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    // ---- C1: the demo and the commands that touch a card or a gateway ----
+    /// Run the whole check offline: sandbox gateway, virtual cards, real TLS (start here).
+    Demo(commands::demo::DemoArgs),
+    // ---- end C1 ----
     /// Print shell completions for `elig`.
     Completions(commands::completions::CompletionsArgs),
     /// Write the `elig` man pages.

@@ -29,7 +29,11 @@ fn main() -> ExitCode {
 
 /// Run one subcommand.
 fn run(cli: Cli) -> Result<Exit, CliError> {
+    let as_json = cli.json;
     match cli.command {
+        // ---- C1 ----
+        Command::Demo(args) => commands::demo::run(&args, as_json),
+        // ---- end C1 ----
         Command::Completions(args) => commands::completions::completions(&args),
         Command::Man(args) => commands::completions::man(&args),
     }

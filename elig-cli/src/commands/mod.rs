@@ -1,3 +1,8 @@
 //! One module per subcommand: its clap arguments and its `run`.
 
 pub(crate) mod completions;
+// ---- C1 ----
+pub(crate) mod check_failure;
+pub(crate) mod demo;
+pub(crate) mod verdict_document;
+// ---- end C1 ----

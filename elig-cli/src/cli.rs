@@ -28,6 +28,10 @@ pub(crate) enum Command {
     // ---- C1: the demo and the commands that touch a card or a gateway ----
     /// Run the whole check offline: sandbox gateway, virtual cards, real TLS (start here).
     Demo(commands::demo::DemoArgs),
+    /// The reference gateway as a process, and virtual cards' chains.
+    Sandbox(commands::sandbox::SandboxArgs),
+    /// Serve a virtual My Number Card to vsmartcard's vpcd reader (test rigs).
+    VpcdCard(commands::vpcd_card::VpcdCardArgs),
     // ---- end C1 ----
     /// Print shell completions for `elig`.
     Completions(commands::completions::CompletionsArgs),

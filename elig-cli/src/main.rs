@@ -33,6 +33,8 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
     match cli.command {
         // ---- C1 ----
         Command::Demo(args) => commands::demo::run(&args, as_json),
+        Command::Sandbox(args) => commands::sandbox::run(&args, as_json),
+        Command::VpcdCard(args) => commands::vpcd_card::run(&args, as_json),
         // ---- end C1 ----
         Command::Completions(args) => commands::completions::completions(&args),
         Command::Man(args) => commands::completions::man(&args),

@@ -32,6 +32,8 @@ pub(crate) enum Command {
     Sandbox(commands::sandbox::SandboxArgs),
     /// Serve a virtual My Number Card to vsmartcard's vpcd reader (test rigs).
     VpcdCard(commands::vpcd_card::VpcdCardArgs),
+    /// Check a voucher holder's insurance with their My Number Card and the gateway.
+    Verify(commands::verify::VerifyArgs),
     // ---- end C1 ----
     /// Print shell completions for `elig`.
     Completions(commands::completions::CompletionsArgs),

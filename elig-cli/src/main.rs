@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod config;
 mod error;
 mod exit;
 mod output;
@@ -35,6 +36,7 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Demo(args) => commands::demo::run(&args, as_json),
         Command::Sandbox(args) => commands::sandbox::run(&args, as_json),
         Command::VpcdCard(args) => commands::vpcd_card::run(&args, as_json),
+        Command::Verify(args) => commands::verify::run(&args, as_json),
         // ---- end C1 ----
         Command::Completions(args) => commands::completions::completions(&args),
         Command::Man(args) => commands::completions::man(&args),

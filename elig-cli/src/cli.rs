@@ -32,6 +32,10 @@ pub(crate) enum Command {
     Sandbox(commands::sandbox::SandboxArgs),
     /// Serve a virtual My Number Card to vsmartcard's vpcd reader (test rigs).
     VpcdCard(commands::vpcd_card::VpcdCardArgs),
+    /// Read a card's public facts (no PIN asked).
+    Card(commands::card::CardArgs),
+    /// List the PC/SC readers and whether a card is present.
+    Readers(commands::card::ReadersArgs),
     /// Check a voucher holder's insurance with their My Number Card and the gateway.
     Verify(commands::verify::VerifyArgs),
     // ---- end C1 ----

@@ -37,6 +37,8 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Sandbox(args) => commands::sandbox::run(&args, as_json),
         Command::VpcdCard(args) => commands::vpcd_card::run(&args, as_json),
         Command::Verify(args) => commands::verify::run(&args, as_json),
+        Command::Card(args) => commands::card::run(&args, as_json),
+        Command::Readers(args) => commands::card::readers(&args, as_json),
         // ---- end C1 ----
         Command::Completions(args) => commands::completions::completions(&args),
         Command::Man(args) => commands::completions::man(&args),

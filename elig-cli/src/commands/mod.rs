@@ -2,6 +2,7 @@
 
 pub(crate) mod completions;
 // ---- C1 ----
+pub(crate) mod card;
 pub(crate) mod check_failure;
 pub(crate) mod demo;
 pub(crate) mod reader_error;

@@ -141,6 +141,19 @@ fn step<P: Procedure>(card: &mut dyn Transport, procedure: P) -> Result<P::Outpu
     })
 }
 
+/// Like [`step`], but a card that refuses (no such file or application) gives `None`; a
+/// reader failure is still an error.
+fn optional<P: Procedure>(
+    card: &mut dyn Transport,
+    procedure: P,
+) -> Result<Option<P::Output>, CliError> {
+    match drive(procedure, |c| card.transmit(c)) {
+        Ok(output) => Ok(Some(output)),
+        Err(DriveError::Transport(t)) => Err(crate::commands::reader_error::reader_error(&t, None)),
+        Err(_) => Ok(None),
+    }
+}
+
 fn pin_json(status: PinStatus) -> Value {
     json!({
         "tries_left": status.tries_left(),
@@ -155,7 +168,9 @@ pub(crate) fn card_info(card: &mut dyn Transport) -> Result<Value, CliError> {
     let token = step(card, ReadTokenInfo::new(limits))?;
     let present = step(card, ReadCertAvailability::new(limits))?;
     let auth_pin = step(card, QueryPinStatus::new(jpki::AUTH_PIN, limits))?;
-    let sign_pin = step(card, QueryPinStatus::new(jpki::SIGN_PIN, limits))?;
+    // A token may lack the signature key or the 券面事項入力補助AP (a card written with the
+    // authentication certificate only, some smartphone tokens): then that PIN is `null`.
+    let sign_pin = optional(card, QueryPinStatus::new(jpki::SIGN_PIN, limits))?;
     let certificate = if present.has_auth_certificate() {
         let der = step(card, ReadEf::new(jpki::AUTH_CERT, ReadLength::Tlv, limits))?;
         Certificate::from_der(&der).ok().map(|cert| {
@@ -171,8 +186,10 @@ pub(crate) fn card_info(card: &mut dyn Transport) -> Result<Value, CliError> {
     } else {
         None
     };
-    step(card, SelectApplication::new(ids::ASSIST_AP, limits))?;
-    let assist_pin = step(card, QueryPinStatus::new(ids::assist::PIN, limits))?;
+    let assist_pin = match optional(card, SelectApplication::new(ids::ASSIST_AP, limits))? {
+        Some(()) => optional(card, QueryPinStatus::new(ids::assist::PIN, limits))?,
+        None => None,
+    };
     Ok(json!({
         "token": format!("{:?}", token.kind()),
         "certificates": {
@@ -181,8 +198,8 @@ pub(crate) fn card_info(card: &mut dyn Transport) -> Result<Value, CliError> {
         },
         "pins": {
             "auth": pin_json(auth_pin),
-            "sign": pin_json(sign_pin),
-            "assist": pin_json(assist_pin),
+            "sign": sign_pin.map(pin_json),
+            "assist": assist_pin.map(pin_json),
         },
         "auth_certificate": certificate,
     }))

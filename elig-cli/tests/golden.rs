@@ -4,6 +4,9 @@
 //! today) and the timings are not part of the verdict. `ELIG_UPDATE_GOLDEN=1` rewrites the
 //! files after a deliberate change.
 
+// Helpers outside `#[test]` functions, where clippy.toml's test allowances do not reach.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
 mod common;
 
 use std::path::PathBuf;

@@ -55,6 +55,25 @@ fn the_demo_runs_every_case_to_its_documented_outcome() {
             .iter()
             .any(|f| f["field"] == "qualification_validity" && f["result"] == "mismatched")
     );
+    // The card's steps carry their own APDUs: detection 1, the VERIFY with the PIN 1, the
+    // signature (SELECT key + SIGN) 2, the clear step 1.
+    let apdus_of = |case: &serde_json::Value, step: &str| -> Vec<u64> {
+        case["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["step"] == step)
+            .map(|s| s["apdus"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(apdus_of(&cases[0], "card_detected"), [1]);
+    assert_eq!(apdus_of(&cases[0], "pin_verify"), [1]);
+    assert_eq!(apdus_of(&cases[0], "signed"), [2]);
+    assert_eq!(apdus_of(&cases[0], "card_cleared"), [1]);
+    assert!(
+        apdus_of(&cases[2], "pin_verify").is_empty(),
+        "目視確認 sends no PIN"
+    );
     // Each step has its APDU count; they add up to the case's.
     for case in cases {
         let sum: u64 = case["steps"]
@@ -76,7 +95,7 @@ fn the_demo_in_text_shows_japanese_and_english_labels() {
         "カード検出 card detected",
         "判定 verdict: 資格を確認できました / eligible",
         "資格を確認できません / not eligible",
-        "PIN asked, tries left: 2",
+        "PIN tries left: 2",
     ] {
         assert!(text.contains(label), "missing {label:?} in:\n{text}");
     }

@@ -5,7 +5,11 @@
 //! files after a deliberate change.
 
 // Helpers outside `#[test]` functions, where clippy.toml's test allowances do not reach.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 mod common;
 

@@ -1,60 +1,13 @@
 //! The demo's reception desk: a scripted [`Operator`] (the PIN the person types, whether
-//! they spend the last try, the staff member who compares the photo) that notes each step
-//! with the APDUs and the time it took, and a card reader that counts the APDUs.
-
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+//! they spend the last try, the staff member who compares the photo) that notes the
+//! gateway's and the staff's steps on the timeline (the reader notes the card's).
 
 use elig_client::blocking::Operator;
 use elig_client::session::{Event, OperatorInput, Progress};
 use jpki_apdu::AuthPin;
-use reader_backends::{CheckEnd, ReaderLimits, Transport, TransportError};
 use voucher_model::{DateTime, StaffAttestation};
 
-/// A reader that counts the command APDUs it passes on, into a counter the desk reads.
-#[derive(Debug)]
-pub(super) struct Tally<T> {
-    pub(super) inner: T,
-    count: Arc<AtomicUsize>,
-}
-
-impl<T> Tally<T> {
-    pub(super) fn new(inner: T, count: Arc<AtomicUsize>) -> Self {
-        Self { inner, count }
-    }
-}
-
-impl<T: Transport> Transport for Tally<T> {
-    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        self.count.fetch_add(1, Ordering::Relaxed);
-        self.inner.transmit(command)
-    }
-    fn limits(&self) -> ReaderLimits {
-        self.inner.limits()
-    }
-    fn begin_check(&mut self) -> Result<(), TransportError> {
-        self.inner.begin_check()
-    }
-    fn end_check(&mut self, end: CheckEnd) -> Result<(), TransportError> {
-        self.inner.end_check(end)
-    }
-}
-
-/// One step of a check as the desk saw it.
-#[derive(Debug, Clone)]
-pub(super) struct Step {
-    /// Stable name (`card_detected`, `pin_needed`, …).
-    pub(super) name: &'static str,
-    /// Japanese label.
-    pub(super) ja: &'static str,
-    /// English label (with the tries left where there are some).
-    pub(super) en: String,
-    /// APDUs exchanged since the previous step.
-    pub(super) apdus: usize,
-    /// Time since the previous step.
-    pub(super) took: Duration,
-}
+use super::timeline::{Shared, note};
 
 /// What the person and the staff member do in one demo case.
 #[derive(Debug, Clone)]
@@ -69,60 +22,33 @@ pub(super) struct Script {
     pub(super) attested_at: DateTime,
 }
 
-/// The scripted desk: answers from the [`Script`], notes every step and hands each to `show`
-/// as it happens.
-pub(super) struct Desk<'a> {
+/// The scripted desk: answers from the [`Script`], notes the gateway's and the staff's
+/// steps as they happen.
+pub(super) struct Desk {
     script: Script,
-    count: Arc<AtomicUsize>,
-    last_count: usize,
-    last_time: Instant,
-    pub(super) steps: Vec<Step>,
+    timeline: Shared,
     /// Tries left each time the PIN was asked for.
     pub(super) tries_left: Vec<Option<u8>>,
-    show: &'a mut dyn FnMut(&Step),
 }
 
-impl std::fmt::Debug for Desk<'_> {
+impl std::fmt::Debug for Desk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Desk")
-            .field("steps", &self.steps.len())
-            .finish_non_exhaustive()
+        f.debug_struct("Desk").finish_non_exhaustive()
     }
 }
 
-impl<'a> Desk<'a> {
-    pub(super) fn new(
-        script: Script,
-        count: Arc<AtomicUsize>,
-        show: &'a mut dyn FnMut(&Step),
-    ) -> Self {
-        let last_count = count.load(Ordering::Relaxed);
+impl Desk {
+    pub(super) fn new(script: Script, timeline: Shared) -> Self {
         Self {
             script,
-            count,
-            last_count,
-            last_time: Instant::now(),
-            steps: Vec::new(),
+            timeline,
             tries_left: Vec::new(),
-            show,
         }
     }
 
-    /// Notes a step now: the APDUs and the time since the previous one.
+    /// Notes a step of the gateway or the staff (no APDUs).
     pub(super) fn note(&mut self, name: &'static str, ja: &'static str, en: String) {
-        let count = self.count.load(Ordering::Relaxed);
-        let now = Instant::now();
-        let step = Step {
-            name,
-            ja,
-            en,
-            apdus: count.saturating_sub(self.last_count),
-            took: now.saturating_duration_since(self.last_time),
-        };
-        self.last_count = count;
-        self.last_time = now;
-        (self.show)(&step);
-        self.steps.push(step);
+        note(&self.timeline, name, ja, en, 0);
     }
 }
 
@@ -131,21 +57,18 @@ fn tries(tries_left: Option<u8>) -> String {
     tries_left.map_or_else(|| "unknown".to_owned(), |n| n.to_string())
 }
 
-impl Operator for Desk<'_> {
+impl Operator for Desk {
     fn event(&mut self, event: &Event) {
         let (name, ja, en) = match event {
-            Event::CardDetected => ("card_detected", "カード検出", "card detected".to_owned()),
-            Event::CertificateRead => (
-                "certificate_read",
-                "利用者証明用電子証明書 読取",
-                "authentication certificate read".to_owned(),
-            ),
             Event::PinNeeded { tries_left, .. } => {
                 self.tries_left.push(*tries_left);
                 (
                     "pin_needed",
-                    "暗証番号の入力（残り回数）",
-                    format!("PIN asked, tries left: {}", tries(*tries_left)),
+                    "暗証番号の入力",
+                    format!(
+                        "the person types the PIN (tries left: {})",
+                        tries(*tries_left)
+                    ),
                 )
             }
             Event::LastTryWarning => (
@@ -158,44 +81,26 @@ impl Operator for Desk<'_> {
                 "目視確認（顔写真と本人）",
                 "staff compare the card photo with the person".to_owned(),
             ),
-            Event::Progress(progress) => match progress {
-                Progress::ChallengeRequested => (
-                    "challenge_requested",
-                    "チャレンジ要求",
-                    "challenge requested from the gateway".to_owned(),
-                ),
-                Progress::ChallengeReceived => (
-                    "challenge_received",
-                    "チャレンジ受信",
-                    "challenge received".to_owned(),
-                ),
-                Progress::ChallengeRenewed => (
-                    "challenge_renewed",
-                    "チャレンジ再取得",
-                    "challenge expired, a new one requested".to_owned(),
-                ),
-                Progress::PinSent => (
-                    "pin_sent",
-                    "暗証番号をカードへ",
-                    "PIN given to the card".to_owned(),
-                ),
-                Progress::Signing => (
-                    "signing",
-                    "署名",
-                    "the card signs the challenge-bound digest".to_owned(),
-                ),
-                Progress::InquirySent => (
-                    "inquiry_sent",
-                    "資格照会 送信",
-                    "inquiry sent to the gateway".to_owned(),
-                ),
-                Progress::CardCleared => (
-                    "card_cleared",
-                    "カードの認証状態を解除",
-                    "the card's verified state cleared".to_owned(),
-                ),
-                _ => ("progress", "進行", format!("{progress:?}")),
-            },
+            Event::Progress(Progress::ChallengeRequested) => (
+                "challenge_requested",
+                "チャレンジ要求",
+                "challenge requested from the gateway".to_owned(),
+            ),
+            Event::Progress(Progress::ChallengeReceived) => (
+                "challenge_received",
+                "チャレンジ受信",
+                "challenge received".to_owned(),
+            ),
+            Event::Progress(Progress::ChallengeRenewed) => (
+                "challenge_renewed",
+                "チャレンジ再取得",
+                "challenge expired, a new one requested".to_owned(),
+            ),
+            Event::Progress(Progress::InquirySent) => (
+                "inquiry_sent",
+                "資格照会 送信",
+                "inquiry sent to the gateway".to_owned(),
+            ),
             _ => return,
         };
         self.note(name, ja, en);

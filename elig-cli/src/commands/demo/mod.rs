@@ -12,9 +12,9 @@
 
 mod desk;
 mod show;
+mod timeline;
 
-use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use clap::Args;
@@ -28,8 +28,9 @@ use elig_sandbox::{Sandbox, SandboxConfig};
 use reader_backends::mock::VirtualMyNumberCard;
 use voucher_model::{Date, Purpose, RequestedUse, Voucher, VoucherKind, jst};
 
-use self::desk::{Desk, Script, Step, Tally};
+use self::desk::{Desk, Script};
 use self::show::Show;
+use self::timeline::{Step, Tally, Timeline};
 use crate::error::CliError;
 use crate::exit::Exit;
 
@@ -71,8 +72,16 @@ pub(super) struct CaseResult {
 
 /// Runs the demo.
 pub(crate) fn run(_args: &DemoArgs, as_json: bool) -> Result<Exit, CliError> {
-    let mut show = Show::new(as_json);
-    show.phase("サンドボックス起動 starting the sandbox gateway (test PKI, loopback port)");
+    let show = Arc::new(Mutex::new(Show::new(as_json)));
+    let shown = show.clone();
+    let timeline = Timeline::shared(Box::new(move |step: &Step| {
+        shown
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .step(step);
+    }));
+    let show = || show.lock().unwrap_or_else(PoisonError::into_inner);
+    show().phase("サンドボックス起動 starting the sandbox gateway (test PKI, loopback port)");
     let config = SandboxConfig::embedded_default().map_err(|_| internal("build the sandbox"))?;
     let sandbox = Sandbox::start_background(config).map_err(|_| {
         CliError::new(
@@ -100,7 +109,7 @@ pub(crate) fn run(_args: &DemoArgs, as_json: bool) -> Result<Exit, CliError> {
         tempfile::tempdir().map_err(|e| CliError::file("create", &std::env::temp_dir(), &e))?;
     let mut audit = SqliteAuditStore::open(folder.path().join("demo-audit.sqlite3"))
         .map_err(|_| internal("open the demo's audit store"))?;
-    show.started(&sandbox.base_url(), device.facility.as_str());
+    show().started(&sandbox.base_url(), device.facility.as_str());
 
     let now = SystemTime::now();
     let today = jst::date_from_system_time(now).map_err(|_| clock_error())?;
@@ -113,20 +122,19 @@ pub(crate) fn run(_args: &DemoArgs, as_json: bool) -> Result<Exit, CliError> {
     .map_err(|_| clock_error())?;
 
     let mut results = Vec::new();
-    let mut card: Option<(&'static str, Tally<VirtualMyNumberCard>, Arc<AtomicUsize>)> = None;
+    let mut card: Option<(&'static str, Tally<VirtualMyNumberCard>)> = None;
     for (index, case) in cases(attested_at).into_iter().enumerate() {
-        show.case_header(index, case.title_ja, case.title_en);
+        show().case_header(index, case.title_ja, case.title_en);
         // A case of the same holder uses the same card: its PIN counter carries over.
         if card
             .as_ref()
-            .is_none_or(|(holder, _, _)| *holder != case.holder)
+            .is_none_or(|(holder, _)| *holder != case.holder)
         {
-            show.phase("仮想カード発行 issuing the virtual card");
-            let count = Arc::new(AtomicUsize::new(0));
+            show().phase("仮想カード発行 issuing the virtual card");
             let virtual_card = virtual_card(&registry, &pki, case.holder)?;
-            card = Some((case.holder, Tally::new(virtual_card, count.clone()), count));
+            card = Some((case.holder, Tally::new(virtual_card, timeline.clone())));
         }
-        let Some((_, reader, count)) = card.as_mut() else {
+        let Some((_, reader)) = card.as_mut() else {
             return Err(internal("prepare the virtual card"));
         };
         let voucher = voucher_of(&registry, case.holder, today)?;
@@ -139,10 +147,13 @@ pub(crate) fn run(_args: &DemoArgs, as_json: bool) -> Result<Exit, CliError> {
                 .ok_or_else(|| internal("name the request"))?,
             started_unix,
         );
-        let before = count.load(std::sync::atomic::Ordering::Relaxed);
+        reader.begin();
+        timeline
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .restart();
         let start = Instant::now();
-        let mut on_step = |step: &Step| show.step(step);
-        let mut desk = Desk::new(case.script.clone(), count.clone(), &mut on_step);
+        let mut desk = Desk::new(case.script.clone(), timeline.clone());
         let outcome = match (Driver {
             card: reader,
             gateway: &mut gateway,
@@ -154,11 +165,16 @@ pub(crate) fn run(_args: &DemoArgs, as_json: bool) -> Result<Exit, CliError> {
             Ok(recorded) => recorded.outcome,
             Err(_) => return Err(internal("record the check in the demo's audit store")),
         };
+        reader.flush();
         finish_steps(&mut desk, &outcome);
         let elapsed = start.elapsed();
-        let apdus = count
-            .load(std::sync::atomic::Ordering::Relaxed)
-            .saturating_sub(before);
+        let apdus = reader.total();
+        let steps = std::mem::take(
+            &mut timeline
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .steps,
+        );
         let result = CaseResult {
             name: case.name,
             title_ja: case.title_ja,
@@ -167,25 +183,24 @@ pub(crate) fn run(_args: &DemoArgs, as_json: bool) -> Result<Exit, CliError> {
             outcome,
             apdus,
             elapsed_ms: elapsed.as_secs_f64() * 1000.0,
-            steps: std::mem::take(&mut desk.steps),
+            steps,
             tries_left: std::mem::take(&mut desk.tries_left),
         };
-        drop(desk);
-        show.case_end(&result, reader.inner.auth_pin_tries_left());
+        show().case_end(&result, reader.inner.auth_pin_tries_left());
         results.push(result);
     }
     sandbox.shutdown();
-    show.finish(&results);
+    show().finish(&results);
     Ok(Exit::Success)
 }
 
 /// The steps after the outcome: what the gateway's answer says.
-fn finish_steps(desk: &mut Desk<'_>, outcome: &Outcome) {
+fn finish_steps(desk: &mut Desk, outcome: &Outcome) {
     let Ok(verdict) = &outcome.result else {
         desk.note(
             "check_ended",
             "確認終了",
-            "check ended without a verdict; the card's verified state cleared".to_owned(),
+            "check ended without a verdict".to_owned(),
         );
         return;
     };

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 
 use super::CaseResult;
-use super::desk::Step;
+use super::timeline::Step;
 use crate::commands::check_failure::cli_error;
 use crate::commands::verdict_document::{outcome_word, verdict_json, verdict_lines};
 use crate::output;

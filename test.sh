@@ -80,7 +80,8 @@ fi
 CARGO_FEATURES=()
 if pkg-config --exists libpcsclite 2>/dev/null; then
     HAVE_PCSC=1
-    CARGO_FEATURES=(--features reader-backends/pcsc)
+    # elig-cli/pcsc (issue 12, C1): `elig verify/card/readers` over PC/SC, same feature set.
+    CARGO_FEATURES=(--features reader-backends/pcsc,elig-cli/pcsc)
 else
     HAVE_PCSC=0
     if is_ci; then

@@ -85,6 +85,8 @@ cargo build -q --locked -p reader-backends --features pcsc --bin vpcd-card
 cargo test -q --locked -p reader-backends --features pcsc --test pcscd --no-run
 # elig-client's e2e over pcscd: the feature set test.sh's elig-client run already built.
 cargo test -q --locked -p elig-client --features tokio,pcsc --test e2e_pcscd --no-run
+# elig-cli (issue 12, C1): the `elig` binary and its pcscd tests, in the same feature set.
+cargo test -q --locked -p elig-cli --features reader-backends/pcsc,elig-cli/pcsc --test pcscd --no-run
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
 VPCD_CARD="$TARGET_DIR/debug/vpcd-card"
 [ -x "$VPCD_CARD" ] || die "vpcd-card binary not found at $VPCD_CARD"
@@ -236,4 +238,16 @@ grep -E "pcscd e2e: " "$WORK/e2e-pcscd.log" | sed 's/^/    elig-client /' || tru
 
 kill -0 "$CARD_PID" 2>/dev/null || die "vpcd-card died during the tests"
 grep -E "pcscd (extended|short-only): [0-9]+ APDUs" "$WORK/cargo-test.log" | sed 's/^/    elig /' || true
-say "PCSCD TEST RAN: $passed reader-backends tests + 3 elig-client e2e tests + scriptor + OpenSC passed against a real pcscd + vsmartcard-vpcd with vpcd-card attached"
+
+# --- 7. elig-cli (issue 12, C1): `elig verify` / `elig card info` over this pcscd -------------
+# The tests attach their own cards with `elig vpcd-card` (P01's, then P06's) and run
+# `elig sandbox serve` as another process: remove this script's card first.
+say "elig-cli: elig verify against elig sandbox serve, cards from elig vpcd-card"
+kill -TERM "$CARD_PID" 2>/dev/null || true
+wait "$CARD_PID" 2>/dev/null || true
+CARD_PID=""
+cargo test --locked -p elig-cli --features reader-backends/pcsc,elig-cli/pcsc --test pcscd -- \
+    --ignored --test-threads=1 2>&1 | tee "$WORK/elig-cli-test.log"
+grep -qE "test result: ok\. [1-9][0-9]* passed" "$WORK/elig-cli-test.log" \
+    || die "the elig-cli pcscd tests did not run"
+say "PCSCD TEST RAN: $passed reader-backends tests + 3 elig-client e2e tests + scriptor + OpenSC + elig verify passed against a real pcscd + vsmartcard-vpcd with vpcd-card attached"

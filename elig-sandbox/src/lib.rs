@@ -11,6 +11,7 @@ mod offline;
 pub mod pki;
 pub mod registry;
 mod server;
+pub mod state;
 mod tls;
 pub mod verify;
 

@@ -7,5 +7,6 @@ pub mod nfc;
 pub mod pcsc;
 mod transport;
 pub mod vpcd;
+pub mod vpcd_card;
 
 pub use transport::{CheckEnd, Counting, ReaderLimits, Transport, TransportError};

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use elig_sandbox::access_log::StderrAccessLog;
 use elig_sandbox::pki::TestPki;
 use elig_sandbox::registry::{DEFAULT_REGISTRY_JSON, Registry};
+use elig_sandbox::state::{StateOrigin, pki_for_state, write_card_files};
 use elig_sandbox::{DEFAULT_SEED, Sandbox, SandboxConfig};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -81,16 +82,11 @@ fn seed(args: &Args) -> Vec<u8> {
 
 /// The PKI from `--state` (loaded, or generated and written), else generated from the seed.
 fn pki(args: &Args, registry: &Registry) -> Result<TestPki, BoxError> {
-    if let Some(dir) = &args.state {
-        if dir.join("state.json").exists() {
-            return Ok(TestPki::load(dir)?);
-        }
-        let pki = TestPki::generate(&seed(args), &registry.pki_plan())?;
-        pki.write_pem(dir)?;
+    let (pki, origin) = pki_for_state(args.state.as_deref(), &seed(args), registry)?;
+    if let (StateOrigin::Written(_), Some(dir)) = (origin, &args.state) {
         eprintln!("wrote a new PKI to {}", dir.display());
-        return Ok(pki);
     }
-    Ok(TestPki::generate(&seed(args), &registry.pki_plan())?)
+    Ok(pki)
 }
 
 async fn serve(args: Args) -> Result<(), BoxError> {
@@ -148,31 +144,7 @@ fn write_card(args: &Args) -> Result<(), BoxError> {
         .ok_or_else(|| format!("no card {serial} in the registry"))?
         .spec();
     let pki = pki(args, &registry)?;
-    let card = pki.issue_card(&spec)?;
-    std::fs::create_dir_all(out)?;
-    let pem =
-        |label: &str, der: &[u8]| der::pem::encode_string(label, der::pem::LineEnding::LF, der);
-    let files = [
-        (
-            format!("card-{serial}.pem"),
-            pem("CERTIFICATE", card.auth().cert_der())?,
-        ),
-        (
-            format!("card-{serial}.key.pem"),
-            pem("PRIVATE KEY", &card.auth().key_pkcs8_der()?)?,
-        ),
-        (
-            "auth-ca.pem".to_owned(),
-            pem("CERTIFICATE", card.auth().ca_cert_der())?,
-        ),
-    ];
-    for (name, text) in files {
-        let path = out.join(&name);
-        if name.ends_with(".key.pem") {
-            elig_sandbox::pki::write_private(&path, text.as_bytes())?;
-        } else {
-            std::fs::write(&path, text)?;
-        }
+    for path in write_card_files(&pki, &spec, out)? {
         println!("{}", path.display());
     }
     Ok(())

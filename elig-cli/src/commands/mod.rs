@@ -1,0 +1,13 @@
+//! One module per subcommand: its clap arguments and its `run`.
+
+pub(crate) mod completions;
+// ---- C1 ----
+pub(crate) mod card;
+pub(crate) mod check_failure;
+pub(crate) mod demo;
+pub(crate) mod reader_error;
+pub(crate) mod sandbox;
+pub(crate) mod verdict_document;
+pub(crate) mod verify;
+pub(crate) mod vpcd_card;
+// ---- end C1 ----

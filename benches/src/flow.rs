@@ -64,10 +64,13 @@ fn checkup_date() -> Result<Date, FixtureError> {
     Date::new(2026, 4, 1).map_err(|e| FixtureError::Data(e.to_string()))
 }
 
+/// The sandbox's default registry and its test PKI.
+type Sandbox = (Arc<Registry>, Arc<TestPki>);
+
 /// The sandbox's default registry and its test PKI, built once per process (key derivation
 /// takes a second or so).
-fn sandbox() -> Result<(Arc<Registry>, Arc<TestPki>), FixtureError> {
-    static SANDBOX: OnceLock<Result<(Arc<Registry>, Arc<TestPki>), FixtureError>> = OnceLock::new();
+fn sandbox() -> Result<Sandbox, FixtureError> {
+    static SANDBOX: OnceLock<Result<Sandbox, FixtureError>> = OnceLock::new();
     SANDBOX
         .get_or_init(|| {
             let data = |e: &dyn std::fmt::Display| FixtureError::Data(e.to_string());

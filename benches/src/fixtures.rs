@@ -252,8 +252,8 @@ fn search(voucher: &Voucher) -> Result<SearchInfo, FixtureError> {
             "number",
             CardNumber::parse(&text("card_number")),
         )?),
-        // The same search the elig-client session derives from the voucher (flow.rs replays
-        // the recording through it).
+        // The same search the elig-client session derives from the voucher, so the parser
+        // benches' inquiry bodies have the session's shape.
         insured_branch_number: voucher.branch_number().cloned(),
         birthdate: Some(voucher.person().birth_date),
         ..SearchInfo::default()

@@ -6,6 +6,8 @@
 //! yields `[90 00]`. The seed generator (`cargo run -p elig-benches --bin make-fuzz-seeds`)
 //! writes the same framing.
 
+pub mod session_ledger;
+
 use jpki_apdu::{Command, Procedure, ReaderLimits, Response, Step};
 
 /// Splits `data` into frames (`u16` BE length + bytes), at most `max` of them.

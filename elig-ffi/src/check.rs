@@ -15,11 +15,11 @@ use jpki_apdu::AuthPin;
 use reader_backends::nfc::NfcTransport;
 use voucher_model::{Purpose, RequestedUse, StaffAttestation};
 
+use crate::EligError;
 use crate::gateway::Gateway;
 use crate::link::{CardLink, ForeignLink};
 use crate::result::{CheckEvent, CheckResult};
 use crate::values::{Voucher, parse_date, parse_facility};
-use crate::EligError;
 
 /// How the cardholder's identity is established.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -268,8 +268,8 @@ impl Check {
     /// [`EligError::Caller`] when the PIN is not 4 digits (nothing is queued).
     pub fn submit_pin(&self, pin: String) -> Result<(), EligError> {
         let pin = zeroize::Zeroizing::new(pin);
-        let pin = AuthPin::new(&pin)
-            .map_err(|_| EligError::caller("the PIN must be 4 digits (0-9)"))?;
+        let pin =
+            AuthPin::new(&pin).map_err(|_| EligError::caller("the PIN must be 4 digits (0-9)"))?;
         self.mailbox.push(Input::Pin(pin));
         Ok(())
     }
@@ -317,10 +317,9 @@ fn session_request(request: &CheckRequest) -> Result<(SessionRequest, Mode), Eli
     .map_err(|e| EligError::caller(e.message_en()))?;
     let facility = parse_facility(&request.facility)?;
     let date = parse_date(&request.checkup_date)?;
-    let request_id = RequestId::new(&request.request_id)
-        .ok_or_else(|| {
-            EligError::caller("the request id must be 1-64 characters of A-Z a-z 0-9 . _ - :")
-        })?;
+    let request_id = RequestId::new(&request.request_id).ok_or_else(|| {
+        EligError::caller("the request id must be 1-64 characters of A-Z a-z 0-9 . _ - :")
+    })?;
     let started = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))

@@ -16,7 +16,7 @@ pub use error::EligError;
 pub use gateway::Gateway;
 pub use link::{CardLink, CardLinkCapabilities, CardLinkError};
 pub use result::{
-    CheckEvent, CheckFailureInfo, CheckResult, Fault, FailureKind, ProgressStep, VerdictOutcome,
+    CheckEvent, CheckFailureInfo, CheckResult, FailureKind, Fault, ProgressStep, VerdictOutcome,
 };
 pub use values::{IdentifierKind, Voucher, VoucherType, check_identifier, today_in_japan};
 

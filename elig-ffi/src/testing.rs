@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use elig_sandbox::{BackgroundSandbox, Sandbox, SandboxConfig};
 use reader_backends::mock::VirtualMyNumberCard;
 
+use crate::EligError;
 use crate::gateway::Gateway;
 use crate::values::{Voucher, parse_date};
-use crate::EligError;
 
 /// A faithful virtual My Number Card (the credentials the default sandbox trusts).
 #[derive(uniffi::Object)]

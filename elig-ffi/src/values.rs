@@ -4,9 +4,9 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use voucher_model::{
-    BranchNumber, CardNumber, CardSymbol, CheckupInstitutionNumber, Date, Facility,
-    InsurerNumber, LateElderlyInsuredNumber, MedicalInstitutionCode, OnlineQualificationCode,
-    PaymentAgentNumber, VoucherKind, VoucherNumber,
+    BranchNumber, CardNumber, CardSymbol, CheckupInstitutionNumber, Date, Facility, InsurerNumber,
+    LateElderlyInsuredNumber, MedicalInstitutionCode, OnlineQualificationCode, PaymentAgentNumber,
+    VoucherKind, VoucherNumber,
 };
 
 use crate::EligError;
@@ -124,7 +124,10 @@ pub enum IdentifierKind {
 /// [`EligError::Caller`] saying which rule failed.
 #[uniffi::export]
 pub fn check_identifier(kind: IdentifierKind, text: String) -> Result<String, EligError> {
-    fn ok<T>(r: Result<T, voucher_model::IdError>, s: impl Fn(&T) -> &str) -> Result<String, EligError> {
+    fn ok<T>(
+        r: Result<T, voucher_model::IdError>,
+        s: impl Fn(&T) -> &str,
+    ) -> Result<String, EligError> {
         r.map(|v| s(&v).to_owned()).map_err(EligError::caller)
     }
     let t = text.as_str();

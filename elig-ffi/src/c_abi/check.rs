@@ -76,7 +76,8 @@ pub struct EligCheckParams {
 /// The callbacks with their user data. They are only called on the thread that called
 /// `elig_check_run`, during the call.
 struct Callbacks {
-    transceive: unsafe extern "C" fn(*mut c_void, *const u8, usize, *mut u8, usize, *mut usize, u32) -> i32,
+    transceive:
+        unsafe extern "C" fn(*mut c_void, *const u8, usize, *mut u8, usize, *mut usize, u32) -> i32,
     pin: unsafe extern "C" fn(*mut c_void, i32, u8, *mut c_char) -> i32,
     user_data: *mut c_void,
     capabilities: CardLinkCapabilities,
@@ -133,7 +134,11 @@ impl CardLink for Callbacks {
 
 impl CheckObserver for Callbacks {
     fn on_event(&self, event: CheckEvent) {
-        let CheckEvent::PinNeeded { tries_left, last_try } = event else {
+        let CheckEvent::PinNeeded {
+            tries_left,
+            last_try,
+        } = event
+        else {
             return;
         };
         let Some(check) = self.check.get().and_then(Weak::upgrade) else {
@@ -209,7 +214,12 @@ pub unsafe extern "C" fn elig_check_run(
         let purpose = match p.purpose {
             0 => CheckPurpose::SpecificHealthCheckup,
             1 => CheckPurpose::SpecificHealthGuidance,
-            _ => return super::fail(EligStatus::InvalidArgument, "caller: purpose must be 0 or 1"),
+            _ => {
+                return super::fail(
+                    EligStatus::InvalidArgument,
+                    "caller: purpose must be 0 or 1",
+                );
+            }
         };
         let voucher = match handles::voucher(p.voucher) {
             Ok(v) => v,

@@ -98,7 +98,10 @@ fn guard(f: impl FnOnce() -> EligStatus) -> EligStatus {
     set_error("");
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(status) => status,
-        Err(_) => fail(EligStatus::Internal, "internal error in elig (a bug; please report it)"),
+        Err(_) => fail(
+            EligStatus::Internal,
+            "internal error in elig (a bug; please report it)",
+        ),
     }
 }
 
@@ -108,12 +111,19 @@ fn guard(f: impl FnOnce() -> EligStatus) -> EligStatus {
 /// `p` is NULL or points to a NUL-terminated string that stays valid during the call.
 unsafe fn text<'a>(p: *const c_char, what: &str) -> Result<&'a str, EligStatus> {
     if p.is_null() {
-        return Err(fail(EligStatus::NullPointer, &format!("caller: {what} is NULL")));
+        return Err(fail(
+            EligStatus::NullPointer,
+            &format!("caller: {what} is NULL"),
+        ));
     }
     // SAFETY: non-NULL and NUL-terminated by the caller's contract.
     let c = unsafe { CStr::from_ptr(p) };
-    c.to_str()
-        .map_err(|_| fail(EligStatus::InvalidUtf8, &format!("caller: {what} is not UTF-8")))
+    c.to_str().map_err(|_| {
+        fail(
+            EligStatus::InvalidUtf8,
+            &format!("caller: {what} is not UTF-8"),
+        )
+    })
 }
 
 /// Reads `len` bytes at `p` (`p` may be NULL only when `len` is 0).
@@ -125,7 +135,10 @@ unsafe fn bytes<'a>(p: *const u8, len: usize, what: &str) -> Result<&'a [u8], El
         return Ok(&[]);
     }
     if p.is_null() {
-        return Err(fail(EligStatus::NullPointer, &format!("caller: {what} is NULL")));
+        return Err(fail(
+            EligStatus::NullPointer,
+            &format!("caller: {what} is NULL"),
+        ));
     }
     // SAFETY: the caller guarantees `len` readable bytes at non-NULL `p`.
     Ok(unsafe { std::slice::from_raw_parts(p, len) })
@@ -158,7 +171,10 @@ unsafe fn copy_out(data: &[u8], buf: *mut u8, cap: usize, needed: *mut usize) ->
     if data.len() > cap {
         return fail(
             EligStatus::BufferTooSmall,
-            &format!("caller: the buffer holds {cap} bytes, {} are needed", data.len()),
+            &format!(
+                "caller: the buffer holds {cap} bytes, {} are needed",
+                data.len()
+            ),
         );
     }
     if data.is_empty() {
@@ -189,7 +205,10 @@ unsafe fn copy_text(s: &str, buf: *mut c_char, cap: usize, needed: *mut usize) -
 /// # Safety
 /// `json` is a NUL-terminated string; `out` points to a writable handle.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn elig_voucher_from_json(json: *const c_char, out: *mut EligHandle) -> EligStatus {
+pub unsafe extern "C" fn elig_voucher_from_json(
+    json: *const c_char,
+    out: *mut EligHandle,
+) -> EligStatus {
     guard(|| {
         // SAFETY: caller contract.
         let json = match unsafe { text(json, "json") } {
@@ -198,7 +217,13 @@ pub unsafe extern "C" fn elig_voucher_from_json(json: *const c_char, out: *mut E
         };
         match crate::Voucher::from_json(json.to_owned()) {
             // SAFETY: caller contract.
-            Ok(v) => unsafe { put(out, handles::insert(Object::Voucher(std::sync::Arc::new(v))), "out") },
+            Ok(v) => unsafe {
+                put(
+                    out,
+                    handles::insert(Object::Voucher(std::sync::Arc::new(v))),
+                    "out",
+                )
+            },
             Err(e) => from_error(&e),
         }
     })
@@ -244,7 +269,13 @@ pub unsafe extern "C" fn elig_gateway_new(
         };
         match crate::Gateway::new(url.to_owned(), ca.to_vec(), cert.to_vec(), key.to_vec()) {
             // SAFETY: caller contract.
-            Ok(g) => unsafe { put(out, handles::insert(Object::Gateway(std::sync::Arc::new(g))), "out") },
+            Ok(g) => unsafe {
+                put(
+                    out,
+                    handles::insert(Object::Gateway(std::sync::Arc::new(g))),
+                    "out",
+                )
+            },
             Err(e) => from_error(&e),
         }
     })
@@ -269,16 +300,85 @@ pub unsafe extern "C" fn elig_result_is_eligible(result: EligHandle, out: *mut u
     })
 }
 
-/// The result's failure kind as [`crate::FailureKind`]'s position (0 = card removed … ), or
-/// -1 when the check reached a verdict.
+/// Why a check ended without a verdict ([`crate::FailureKind`] for C).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EligFailure {
+    /// The check reached a verdict (see `elig_result_is_eligible`).
+    None = -1,
+    /// The card was removed or the tag lost.
+    CardRemoved = 0,
+    /// The card link timed out.
+    CardTimeout = 1,
+    /// The reader failed.
+    Reader = 2,
+    /// The card refused a command.
+    Card = 3,
+    /// Wrong PIN (never re-sent).
+    WrongPin = 4,
+    /// The PIN is blocked.
+    PinBlocked = 5,
+    /// One try left and no consent to spend it.
+    LastTryNotConsented = 6,
+    /// Cancelled.
+    Cancelled = 7,
+    /// Nobody gave the PIN in time.
+    OperatorTimeout = 8,
+    /// The gateway refused.
+    GatewayRejected = 9,
+    /// The gateway could not be reached.
+    GatewayTransport = 10,
+    /// The gateway did not answer in time.
+    GatewayTimeout = 11,
+    /// Not the gateway's answer.
+    GatewayAnswer = 12,
+    /// Caller misuse.
+    Misuse = 13,
+    /// Another failure.
+    Other = 14,
+}
+
+impl From<crate::FailureKind> for EligFailure {
+    fn from(kind: crate::FailureKind) -> Self {
+        use crate::FailureKind as K;
+        match kind {
+            K::CardRemoved => EligFailure::CardRemoved,
+            K::CardTimeout => EligFailure::CardTimeout,
+            K::Reader => EligFailure::Reader,
+            K::Card => EligFailure::Card,
+            K::WrongPin => EligFailure::WrongPin,
+            K::PinBlocked => EligFailure::PinBlocked,
+            K::LastTryNotConsented => EligFailure::LastTryNotConsented,
+            K::Cancelled => EligFailure::Cancelled,
+            K::OperatorTimeout => EligFailure::OperatorTimeout,
+            K::GatewayRejected => EligFailure::GatewayRejected,
+            K::GatewayTransport => EligFailure::GatewayTransport,
+            K::GatewayTimeout => EligFailure::GatewayTimeout,
+            K::GatewayAnswer => EligFailure::GatewayAnswer,
+            K::Misuse => EligFailure::Misuse,
+            K::Other => EligFailure::Other,
+        }
+    }
+}
+
+/// The result's failure ([`EligFailure::None`] when the check reached a verdict).
 ///
 /// # Safety
-/// `out` points to a writable `int32_t`.
+/// `out` points to a writable [`EligFailure`].
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn elig_result_failure(result: EligHandle, out: *mut i32) -> EligStatus {
+pub unsafe extern "C" fn elig_result_failure(
+    result: EligHandle,
+    out: *mut EligFailure,
+) -> EligStatus {
     guard(|| match handles::result(result) {
-        // SAFETY: caller contract.
-        Ok(r) => unsafe { put(out, r.failure.as_ref().map_or(-1, |f| f.kind as i32), "out") },
+        Ok(r) => {
+            let failure = r
+                .failure
+                .as_ref()
+                .map_or(EligFailure::None, |f| f.kind.into());
+            // SAFETY: caller contract.
+            unsafe { put(out, failure, "out") }
+        }
         Err(s) => s,
     })
 }
@@ -299,7 +399,11 @@ pub unsafe extern "C" fn elig_result_explanation(
 ) -> EligStatus {
     guard(|| match handles::result(result) {
         Ok(r) => {
-            let s = if japanese != 0 { &r.explanation_ja } else { &r.explanation_en };
+            let s = if japanese != 0 {
+                &r.explanation_ja
+            } else {
+                &r.explanation_en
+            };
             // SAFETY: caller contract.
             unsafe { copy_text(s, buf, cap, needed) }
         }
@@ -318,7 +422,11 @@ pub extern "C" fn elig_result_free(result: EligHandle) -> EligStatus {
 /// # Safety
 /// As [`elig_result_explanation`].
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn elig_today_in_japan(buf: *mut c_char, cap: usize, needed: *mut usize) -> EligStatus {
+pub unsafe extern "C" fn elig_today_in_japan(
+    buf: *mut c_char,
+    cap: usize,
+    needed: *mut usize,
+) -> EligStatus {
     guard(|| match crate::today_in_japan() {
         // SAFETY: caller contract.
         Ok(d) => unsafe { copy_text(&d, buf, cap, needed) },

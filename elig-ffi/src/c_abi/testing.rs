@@ -105,7 +105,10 @@ pub unsafe extern "C" fn elig_testing_sandbox_voucher(
             Ok(v) => match v.into_iter().next() {
                 // SAFETY: caller contract.
                 Some(v) => unsafe { put(out, handles::insert(Object::Voucher(v)), "out") },
-                None => super::fail(EligStatus::InvalidArgument, "caller: that person holds no voucher"),
+                None => super::fail(
+                    EligStatus::InvalidArgument,
+                    "caller: that person holds no voucher",
+                ),
             },
             Err(e) => from_error(&e),
         }
@@ -124,7 +127,11 @@ pub extern "C" fn elig_testing_sandbox_free(sandbox: EligHandle) -> EligStatus {
 /// # Safety
 /// `pin` is NUL-terminated; `out` points to a writable handle.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn elig_testing_card_new(serial: u64, pin: *const c_char, out: *mut EligHandle) -> EligStatus {
+pub unsafe extern "C" fn elig_testing_card_new(
+    serial: u64,
+    pin: *const c_char,
+    out: *mut EligHandle,
+) -> EligStatus {
     guard(|| {
         // SAFETY: caller contract.
         let pin = match unsafe { text(pin, "pin") } {

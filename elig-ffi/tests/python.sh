@@ -20,7 +20,8 @@ if ! "$VENV/bin/python" -m maturin --version >/dev/null 2>&1; then
     "$VENV/bin/pip" install --quiet 'maturin>=1.5,<2'
 fi
 
-rm -rf "$WHEELS"
+# Never let maturin package bindings generated from an older library.
+rm -rf "$WHEELS" "$ROOT/target/maturin"
 CARGO_TARGET_DIR="$ROOT/target" "$VENV/bin/maturin" build --quiet -m elig-ffi/Cargo.toml --out "$WHEELS"
 "$VENV/bin/pip" install --quiet --force-reinstall --no-deps "$WHEELS"/elig-*.whl
 

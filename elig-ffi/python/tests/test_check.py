@@ -231,11 +231,11 @@ class VoucherTest(unittest.TestCase):
         fields = json.loads(voucher.to_json())
         card_number = fields["card_number"]
         name = fields["person"]["name"]
-        fields["card_number"] = card_number + "!"
+        fields["card_number"] = card_number * 40  # longer than any 被保険者証等番号
         with self.assertRaises(elig.EligError.Caller) as caught:
             elig.Voucher.from_json(json.dumps(fields, ensure_ascii=False))
         message = str(caught.exception)
-        self.assertIn("card_number", message)
+        self.assertIn("card number", message)
         self.assertNotIn(card_number, message)
         self.assertNotIn(name, message)
 

@@ -2,6 +2,13 @@
 //! crate's own `uniffi-bindgen`) and checked for the API apps use. They are compiled only
 //! where `kotlinc` / `swiftc` exist; on machines without them (this project's CI) only the
 //! generation is checked, and the test says so.
+// Test helpers outside `#[test]` functions, where clippy.toml's test allowances do not reach.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -3,6 +3,13 @@
 //! `-fsanitize=address,undefined` when the toolchain links that — and the program runs a
 //! whole PIN-mode check over the virtual card against the in-process sandbox, plus the
 //! misuse cases. Set `ELIG_UPDATE_HEADER=1` to rewrite the committed header.
+// Test helpers outside `#[test]` functions, where clippy.toml's test allowances do not reach.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -228,7 +228,9 @@ impl Check {
 
     /// Runs the check to its end and records it. **Blocks** the calling thread for the whole
     /// check (card exchanges, gateway round trips, and the wait for the PIN: up to 120 s):
-    /// call it on a worker thread. Events reach the observer on this thread.
+    /// call it on a worker thread. Events reach the observer on this thread. Nothing typed
+    /// within 120 s of a request for the PIN or the attestation ends the check as
+    /// `Cancelled`. Checks sharing one [`Gateway`] run one at a time.
     ///
     /// # Errors
     /// [`EligError::Caller`] for an invalid request or a second `run`;

@@ -126,6 +126,28 @@ if [ "$HAVE_PCSC" = 1 ]; then
     cargo test -p elig-client --features "$ELIG_CLIENT_FEATURES" --locked --test e2e_pcscd
 fi
 
+# --- 3b. elig-ffi: the bindings run for real (issue 13) --------------------------------
+# The C ABI test (cbindgen header + a C program compiled with cc, under ASan/UBSan when the
+# toolchain links it) and the Kotlin/Swift generation test ran in `cargo test --workspace`
+# above. Here: the Python package — maturin (from PyPI, into a venv under target/) builds the
+# wheel from the same dev-profile build, pip installs it, unittest + the README example run.
+# Needs python3 with venv (Debian: python3-venv) and PyPI; skipped LOUDLY without them,
+# never under CI=true.
+step "elig-ffi: Python bindings (maturin wheel, unittest, README example)"
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1 && can_apt; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends python3-venv python3-pip >/dev/null || true
+fi
+if python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    elig-ffi/tests/python.sh
+elif is_ci; then
+    echo "CI=true: the Python binding tests must run, but python3 with venv is missing" >&2
+    exit 1
+else
+    SKIPPED+=("elig-ffi Python tests (needs python3 with venv, e.g. Debian python3-venv, and PyPI for maturin)")
+fi
+
 # --- 4. docs ----------------------------------------------------------------------------
 step "cargo doc --no-deps (warnings denied)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps "${CARGO_FEATURES[@]}" --locked

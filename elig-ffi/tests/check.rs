@@ -3,6 +3,10 @@
 //! inside the observer callback, and the misuse errors. The same flows run in Python
 //! (python/tests) and C (tests/c) in ./test.sh.
 
+// Test code: a panic is a test failure, so the library-only lints do not apply (as in the
+// other crates' test helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::{Arc, Mutex, Weak};
 
 use elig::testing::{TestSandbox, VirtualCard};

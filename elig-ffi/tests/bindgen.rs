@@ -15,10 +15,17 @@ use std::process::Command;
 
 fn library() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    ["libelig.so", "libelig.dylib", "elig.dll"]
+    // target/<profile>/deps/<this test>: cargo leaves the cdylib in deps/ and copies it up to
+    // target/<profile>/ only for some invocations, so look in both.
+    let deps = exe.parent().unwrap();
+    let profile = deps.parent().unwrap();
+    [deps, profile]
         .iter()
-        .map(|n| dir.join(n))
+        .flat_map(|dir| {
+            ["libelig.so", "libelig.dylib", "elig.dll"]
+                .iter()
+                .map(move |n| dir.join(n))
+        })
         .find(|p| p.exists())
         .expect("the cdylib is built with the tests")
 }

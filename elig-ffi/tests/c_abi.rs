@@ -18,10 +18,13 @@ fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The directory holding this profile's `libelig.so` (the test binary is in `deps/` below).
+/// The directory holding this profile's `libelig.so`. The test binary is in
+/// `target/<profile>/deps/`; cargo always leaves the cdylib there and copies it up to
+/// `target/<profile>/` only for some invocations (not when a workspace-wide `cargo test` also
+/// builds the `elig` binary), so `deps/` is the one place it is sure to be.
 fn profile_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
-    exe.parent().unwrap().parent().unwrap().to_path_buf()
+    exe.parent().unwrap().to_path_buf()
 }
 
 fn generate_header() -> String {

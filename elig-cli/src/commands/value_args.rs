@@ -76,35 +76,48 @@ pub(crate) fn read_bounded(path: &Path, limit: u64, what: &str) -> Result<Vec<u8
 }
 
 /// The reason of a JSON input error in words a person reads: serde's own text without the
-/// Rust type names it may mention (`struct VoucherFields`, `enum Sex`), with the position.
+/// Rust type names it may mention (`struct VoucherFields`, `internally tagged enum
+/// EvidenceFile`), with the position when there is one.
 pub(crate) fn json_reason(error: &serde_json::Error) -> String {
     let text = error.to_string();
     // serde_json appends " at line L column C": keep the text before it, add it back below.
     let body = text
         .rsplit_once(" at line ")
         .map_or(text.as_str(), |(b, _)| b);
-    let mut out = Vec::new();
+    let mut out: Vec<&str> = Vec::new();
     let mut words = body.split(' ').peekable();
     while let Some(word) = words.next() {
+        let names_a_type = words
+            .peek()
+            .and_then(|next| next.chars().next())
+            .is_some_and(char::is_uppercase);
         match word {
-            "struct" | "enum" | "variant" if words.peek().is_some() => {
+            "struct" | "enum" if names_a_type => {
                 let _ = words.next();
-                out.push(if word == "struct" {
+                // "internally tagged enum X" is an object with a `kind` field.
+                let tagged = out.ends_with(&["internally", "tagged"]);
+                if tagged {
+                    out.truncate(out.len().saturating_sub(2));
+                }
+                out.push(if word == "struct" || tagged {
                     "an object"
                 } else {
-                    "a known value"
+                    "one of the documented values"
                 });
             }
-            "internally" | "tagged" => {}
             _ => out.push(word),
         }
     }
-    format!(
-        "{} (line {}, column {})",
-        out.join(" "),
-        error.line(),
-        error.column()
-    )
+    let reason = out.join(" ");
+    if error.line() == 0 {
+        reason
+    } else {
+        format!(
+            "{reason} (line {}, column {})",
+            error.line(),
+            error.column()
+        )
+    }
 }
 
 #[cfg(test)]
@@ -119,10 +132,26 @@ mod tests {
         }
         let ok: VoucherFields = serde_json::from_str(r#"{"kind":"checkup"}"#).unwrap();
         assert_eq!(ok.kind, "checkup");
-        let e = serde_json::from_str::<VoucherFields>("[1]").unwrap_err();
+        let e = serde_json::from_str::<VoucherFields>("1").unwrap_err();
         let reason = json_reason(&e);
         assert!(!reason.contains("VoucherFields"), "{reason}");
-        assert!(reason.contains("an object"), "{reason}");
+        assert!(reason.contains("expected an object"), "{reason}");
         assert!(reason.contains("line 1"), "{reason}");
+
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(tag = "kind")]
+        enum EvidenceFile {
+            Mynaportal,
+        }
+        let ok: EvidenceFile = serde_json::from_str(r#"{"kind":"Mynaportal"}"#).unwrap();
+        assert!(matches!(ok, EvidenceFile::Mynaportal));
+        let e = serde_json::from_str::<EvidenceFile>("[]").unwrap_err();
+        let reason = json_reason(&e);
+        assert!(!reason.contains("EvidenceFile"), "{reason}");
+        assert!(!reason.contains("tagged"), "{reason}");
+        // Words that are not type names stay.
+        let e = serde_json::from_str::<EvidenceFile>(r#"{"kind":"x"}"#).unwrap_err();
+        let reason = json_reason(&e);
+        assert!(reason.contains("unknown variant `x`"), "{reason}");
     }
 }

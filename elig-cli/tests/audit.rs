@@ -1,6 +1,14 @@
 //! `elig audit list | export | verify` on a store made through elig-client with real rows,
 //! then tampered with directly in SQLite.
 
+// Helpers outside `#[test]` functions, where clippy.toml's test allowances do not reach.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

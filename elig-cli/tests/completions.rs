@@ -1,5 +1,13 @@
 //! `elig completions SHELL` and `elig man [--out DIR]`: generated from the parser itself.
 
+// Helpers outside `#[test]` functions, where clippy.toml's test allowances do not reach.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use common::run::elig;

@@ -1,5 +1,13 @@
 //! `elig ids check KIND VALUE`: the built binary, every kind, valid and invalid.
 
+// Helpers outside `#[test]` functions, where clippy.toml's test allowances do not reach.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use common::run::{assert_clean_error, elig};

@@ -4,6 +4,14 @@
 //! binary re-executed with `ELIG_CLI_TEST_TERMINAL` set — cargo builds no binary of a
 //! dependency for our tests, and the test must not run cargo itself.
 
+// Helpers outside `#[test]` functions, where clippy.toml's test allowances do not reach.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use std::path::PathBuf;

@@ -1,6 +1,14 @@
 //! `elig voucher verify`: the explained verdict without a card, from the real 既存型 sample
 //! (hangilc/myclinic-ts) or a manual evidence file; the stable JSON (golden files).
 
+// Helpers outside `#[test]` functions, where clippy.toml's test allowances do not reach.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use std::path::Path;
@@ -128,7 +136,7 @@ fn the_wrong_purpose_or_an_expired_voucher_is_not_eligible() {
 }
 
 #[test]
-fn an_old_insurance_card_after_2025_12_01_is_refused() {
+fn a_card_without_its_notice_or_an_old_card_after_2025_12_01_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let voucher = dir.path().join("voucher.json");
     let text = std::fs::read_to_string(data("voucher-shinryo-taro.json")).unwrap();
@@ -156,6 +164,21 @@ fn an_old_insurance_card_after_2025_12_01_is_refused() {
     ]);
     let document = run.expect_code(1).json();
     assert_eq!(finding(&document, "evidence")["result"], "mismatched");
+
+    // マイナ保険証 shown without 資格情報のお知らせ: nothing to read.
+    let card_only = dir.path().join("card-only.json");
+    std::fs::write(
+        &card_only,
+        r#"{"kind":"myna_card_with_notice","card_presented":true,
+            "attestation":{"staff_id":"S1","attested_at":"2023-02-21T10:00:00"}}"#,
+    )
+    .unwrap();
+    let document = verify("--evidence", &card_only, "2023-02-21", "checkup", true)
+        .expect_code(1)
+        .json();
+    let evidence = finding(&document, "evidence");
+    assert_eq!(evidence["result"], "mismatched");
+    assert_eq!(document["next_step_code"], "use_other_evidence");
 }
 
 #[test]

@@ -33,7 +33,7 @@ pub(crate) struct OqsArgs {
 enum OqsCommand {
     /// Ask the 既存型 terminal through its req/res folders and print its answer.
     #[command(after_help = request::EXAMPLES)]
-    Request(request::RequestArgs),
+    Request(Box<request::RequestArgs>),
     /// Read a 既存型 response file and print the normalized record.
     #[command(after_help = "Examples:
   elig oqs parse OQSsiquc01res_202510010001.xml

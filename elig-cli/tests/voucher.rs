@@ -229,6 +229,25 @@ fn input_errors_exit_2_with_one_sentence_and_the_next_step() {
     assert_eq!(document["error"]["kind"], "voucher_invalid");
     assert!(!run.stdout.contains("診療"), "no name in an error");
 
+    // A malformed birth date: an input error that does not repeat it.
+    let text = std::fs::read_to_string(data("voucher-shinryo-taro.json")).unwrap();
+    std::fs::write(&bad_voucher, text.replace("2001-03-27", "2001-03-27x")).unwrap();
+    let run = elig([
+        "voucher".as_ref(),
+        "verify".as_ref(),
+        "--voucher".as_ref(),
+        bad_voucher.as_os_str(),
+        "--oqs-response".as_ref(),
+        sample_response().as_os_str(),
+        "--date".as_ref(),
+        "2023-02-21".as_ref(),
+        "--purpose".as_ref(),
+        "checkup".as_ref(),
+    ]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("is not a voucher"), "{}", run.stderr);
+    assert!(!run.stderr.contains("2001"), "{}", run.stderr);
+
     // Not a 既存型 response.
     let run = verify("--oqs-response", &voucher(), "2023-02-21", "checkup", true);
     assert_eq!(run.expect_code(2).json()["error"]["kind"], "oqs_response");

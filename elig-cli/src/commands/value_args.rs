@@ -77,9 +77,11 @@ pub(crate) fn read_bounded(path: &Path, limit: u64, what: &str) -> Result<Vec<u8
 
 /// The reason of a JSON input error in words a person reads: serde's own text without the
 /// Rust type names it may mention (`struct VoucherFields`, `internally tagged enum
-/// EvidenceFile`), with the position when there is one.
+/// EvidenceFile`) and without the values it quotes (a voucher's strings are names and birth
+/// dates: `invalid type: string "…"`, `malformed date or time "…"`), with the position when
+/// there is one. Field and variant names (in backquotes) stay.
 pub(crate) fn json_reason(error: &serde_json::Error) -> String {
-    let text = error.to_string();
+    let text = hide_quoted(&error.to_string());
     // serde_json appends " at line L column C": keep the text before it, add it back below.
     let body = text
         .rsplit_once(" at line ")
@@ -120,6 +122,25 @@ pub(crate) fn json_reason(error: &serde_json::Error) -> String {
     }
 }
 
+/// `text` with every double-quoted part replaced by `"…"`.
+fn hide_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut inside = false;
+    for c in text.chars() {
+        if c == '"' {
+            if !inside {
+                out.push_str("\"…");
+            } else {
+                out.push('"');
+            }
+            inside = !inside;
+        } else if !inside {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::json_reason;
@@ -153,5 +174,17 @@ mod tests {
         let e = serde_json::from_str::<EvidenceFile>(r#"{"kind":"x"}"#).unwrap_err();
         let reason = json_reason(&e);
         assert!(reason.contains("unknown variant `x`"), "{reason}");
+
+        // Quoted values (a name, a birth date) are not repeated.
+        #[derive(Debug, serde::Deserialize)]
+        struct Person {
+            age: u8,
+        }
+        let ok: Person = serde_json::from_str(r#"{"age":1}"#).unwrap();
+        assert_eq!(ok.age, 1);
+        let e = serde_json::from_str::<Person>(r#"{"age":"診療 太郎"}"#).unwrap_err();
+        let reason = json_reason(&e);
+        assert!(!reason.contains("診療"), "{reason}");
+        assert!(reason.contains("invalid type: string \"…\""), "{reason}");
     }
 }

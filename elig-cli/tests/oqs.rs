@@ -376,6 +376,9 @@ fn parse_prints_the_normalized_record_of_the_real_sample() {
         "results[0].birthdate: 2001-03-27",
         "results[0].name_kana: ｼﾝﾘｮｳ ﾀﾛｳ",
         "qualification_validity: 1",
+        // The codes with their meaning (OQSCD006, OQSCD002).
+        "QualificationValidity: 1 有効 (valid)",
+        "ReferenceClassification: 1 マイナンバーカード (My Number Card)",
     ] {
         assert!(
             run.stdout.lines().any(|l| l == line),

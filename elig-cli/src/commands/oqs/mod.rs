@@ -124,7 +124,59 @@ fn print_response(
             "warning: CharacterCodeIdentifier names the other encoding than the file's bytes (the bytes win)",
         );
     }
+    for line in code_lines(response) {
+        output::line(line);
+    }
     for line in record_text::lines(&serde_json::to_value(response).unwrap_or(Value::Null)) {
         output::line(line);
     }
+}
+
+/// The answer's result codes with their meaning (OQSCD002–006), for a person reading them.
+fn code_lines(response: &QualificationResponse) -> Vec<String> {
+    fn line(
+        element: &str,
+        code: &str,
+        ja: Option<&'static str>,
+        en: Option<&'static str>,
+    ) -> String {
+        format!(
+            "{element}: {code} {} ({})",
+            ja.unwrap_or("不明"),
+            en.unwrap_or("unknown code")
+        )
+    }
+    let r = response;
+    [
+        r.segment_of_result
+            .as_ref()
+            .map(|c| line("SegmentOfResult", c.code(), c.label_ja(), c.label_en())),
+        r.processing_result_status.as_ref().map(|c| {
+            line(
+                "ProcessingResultStatus",
+                c.code(),
+                c.label_ja(),
+                c.label_en(),
+            )
+        }),
+        r.qualification_validity.as_ref().map(|c| {
+            line(
+                "QualificationValidity",
+                c.code(),
+                c.label_ja(),
+                c.label_en(),
+            )
+        }),
+        r.reference_classification.as_ref().map(|c| {
+            line(
+                "ReferenceClassification",
+                c.code(),
+                c.label_ja(),
+                c.label_en(),
+            )
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }

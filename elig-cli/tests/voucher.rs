@@ -14,7 +14,7 @@ mod common;
 use std::path::Path;
 
 use common::golden::assert_golden;
-use common::run::{Run, assert_clean_error, data, elig, sample_response};
+use common::run::{Run, assert_clean_error, data, elig, elig_in, sample_response};
 
 /// The voucher of the sample's person, 診療 太郎 (insurer 06110829: the sample's own `123456`
 /// fails the check digit, so no valid voucher can carry it).
@@ -251,6 +251,29 @@ fn input_errors_exit_2_with_one_sentence_and_the_next_step() {
     // Not a 既存型 response.
     let run = verify("--oqs-response", &voucher(), "2023-02-21", "checkup", true);
     assert_eq!(run.expect_code(2).json()["error"]["kind"], "oqs_response");
+}
+
+#[test]
+fn the_error_document_is_stable() {
+    // A voucher given as the evidence: the error names the file as given, relative.
+    let run = elig_in(
+        &data(""),
+        [
+            "voucher",
+            "verify",
+            "--voucher",
+            "voucher-shinryo-taro.json",
+            "--evidence",
+            "voucher-shinryo-taro.json",
+            "--date",
+            "2023-02-21",
+            "--purpose",
+            "checkup",
+            "--json",
+        ],
+    );
+    let document = run.expect_code(2).json();
+    assert_golden("voucher_verify_error", &document);
 }
 
 #[test]

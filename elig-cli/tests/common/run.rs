@@ -54,6 +54,21 @@ where
     )
 }
 
+/// Runs `elig` with `args` in the folder `dir` (for output that names relative paths).
+pub(crate) fn elig_in<I, S>(dir: &Path, args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    Run::of(
+        Command::new(env!("CARGO_BIN_EXE_elig"))
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .expect("elig runs"),
+    )
+}
+
 /// A file of the repository, by its path from the workspace root.
 pub(crate) fn repo_file(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)

@@ -43,4 +43,13 @@ pub(crate) enum Command {
     Completions(commands::completions::CompletionsArgs),
     /// Write the `elig` man pages.
     Man(commands::completions::ManArgs),
+    // Commands that need no card (C2).
+    /// Validate and normalize an identifier (保険者番号, 医療機関コード, …).
+    Ids(commands::ids::IdsArgs),
+    /// The explained verdict for a voucher without a card.
+    Voucher(commands::voucher::VoucherArgs),
+    /// The 既存型 terminal's files: ask it through its folders, read its answers.
+    Oqs(commands::oqs::OqsArgs),
+    /// The audit store: list, export, verify.
+    Audit(commands::audit::AuditArgs),
 }

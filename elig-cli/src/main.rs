@@ -42,5 +42,10 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
         // ---- end C1 ----
         Command::Completions(args) => commands::completions::completions(&args),
         Command::Man(args) => commands::completions::man(&args),
+        // Commands that need no card (C2).
+        Command::Ids(args) => commands::ids::run(&args, as_json),
+        Command::Voucher(args) => commands::voucher::run(&args, as_json),
+        Command::Oqs(args) => commands::oqs::run(&args, as_json),
+        Command::Audit(args) => commands::audit::run(&args, as_json),
     }
 }

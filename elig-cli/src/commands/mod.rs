@@ -11,3 +11,11 @@ pub(crate) mod verdict_document;
 pub(crate) mod verify;
 pub(crate) mod vpcd_card;
 // ---- end C1 ----
+
+// C2 (issue 12): the commands that need no card, and what they share.
+pub(crate) mod audit;
+pub(crate) mod ids;
+pub(crate) mod oqs;
+pub(crate) mod value_args;
+pub(crate) mod verdict_json;
+pub(crate) mod voucher;

@@ -7,7 +7,6 @@ pub(crate) mod check_failure;
 pub(crate) mod demo;
 pub(crate) mod reader_error;
 pub(crate) mod sandbox;
-pub(crate) mod verdict_document;
 pub(crate) mod verify;
 pub(crate) mod vpcd_card;
 // ---- end C1 ----

@@ -109,7 +109,7 @@ fn finding_document(finding: &Finding) -> Value {
 /// English beside it.
 pub(crate) fn verdict_lines(verdict: &Verdict) -> Vec<String> {
     let mut lines = vec![format!(
-        "{} / {}（{} {}、受診日 checkup date {}）",
+        "判定 verdict: {} / {}（{} {}、受診日 checkup date {}）",
         verdict.outcome.label_ja(),
         verdict.outcome.label_en(),
         verdict.purpose.name_ja(),

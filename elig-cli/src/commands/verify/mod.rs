@@ -15,27 +15,17 @@ use elig_client::https::{BlockingHttpsGateway, HttpsConfig, ProxySetting, TlsIde
 use elig_client::session::{CheckRequest, Mode, Timeouts};
 use elig_proto::gateway::{RequestId, facility_from_subject};
 use reader_backends::Transport;
-use voucher_model::{Date, Facility, Purpose, RequestedUse, Voucher, jst};
+use voucher_model::{Date, Facility, Purpose, Voucher, jst};
 use x509_cert::Certificate;
 
 use self::desk::{PinSource, TerminalDesk};
 use crate::commands::check_failure::{cli_error, transport_error};
-use crate::commands::verdict_document::{exit_of, verdict_json, verdict_lines};
+use crate::commands::value_args::PurposeArg;
+use crate::commands::verdict_json::{exit_of, verdict_document, verdict_lines};
 use crate::config::Settings;
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::output;
-
-/// What the check is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum PurposeArg {
-    /// 特定健診 (a 受診券).
-    Checkup,
-    /// 特定保健指導 (a 利用券).
-    Guidance,
-    /// 人間ドック: the insurer confirmed under a contract.
-    DockInsurer,
-}
 
 /// Arguments of `elig verify`.
 #[derive(Debug, Args)]
@@ -255,13 +245,13 @@ pub(crate) fn run(args: &VerifyArgs, as_json: bool) -> Result<Exit, CliError> {
     }
     let verdict = recorded.outcome.result.as_ref().map_err(cli_error)?;
     if as_json {
-        output::json(&verdict_json(verdict));
+        output::json(&verdict_document(verdict));
     } else {
         for line in verdict_lines(verdict) {
             output::line(line);
         }
     }
-    Ok(exit_of(verdict))
+    Ok(exit_of(verdict.outcome))
 }
 
 fn read_voucher(path: &Path) -> Result<Voucher, CliError> {
@@ -286,22 +276,11 @@ fn parse_date(text: &str) -> Result<Date, CliError> {
 }
 
 fn purpose_for(arg: Option<PurposeArg>, voucher: &Voucher) -> Result<Purpose, CliError> {
-    let requested = match arg {
-        Some(PurposeArg::Checkup) => RequestedUse::SpecificHealthCheckup,
-        Some(PurposeArg::Guidance) => RequestedUse::SpecificHealthGuidance,
-        Some(PurposeArg::DockInsurer) => RequestedUse::NingenDockInsurerConfirmation,
-        None => match voucher.kind() {
-            voucher_model::VoucherKind::Checkup => RequestedUse::SpecificHealthCheckup,
-            _ => RequestedUse::SpecificHealthGuidance,
-        },
-    };
-    Purpose::for_online_check(requested).map_err(|e| {
-        CliError::usage(
-            "purpose",
-            e.message_en(),
-            "Choose --purpose checkup, guidance or dock-insurer.",
-        )
-    })
+    let arg = arg.unwrap_or(match voucher.kind() {
+        voucher_model::VoucherKind::Checkup => PurposeArg::Checkup,
+        _ => PurposeArg::Guidance,
+    });
+    arg.purpose()
 }
 
 /// The facility the device certificate names (the gateway compares the inquiry's with it).

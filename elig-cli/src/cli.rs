@@ -39,6 +39,8 @@ pub(crate) enum Command {
     /// Check a voucher holder's insurance with their My Number Card and the gateway.
     Verify(commands::verify::VerifyArgs),
     // ---- end C1 ----
+    /// Serve the reception-desk web page on this machine until Ctrl-C.
+    Desk(commands::desk::DeskArgs),
     /// Print shell completions for `elig`.
     Completions(commands::completions::CompletionsArgs),
     /// Write the `elig` man pages.

@@ -5,6 +5,7 @@ pub(crate) mod completions;
 pub(crate) mod card;
 pub(crate) mod check_failure;
 pub(crate) mod demo;
+pub(crate) mod desk;
 pub(crate) mod reader_error;
 pub(crate) mod sandbox;
 pub(crate) mod verify;

@@ -1,11 +1,13 @@
-//! `elig audit list | export | verify`: the audit store of every check (elig-client's
-//! `audit::SqliteAuditStore`, one SQLite file).
+//! `elig audit list | export | verify | push`: the audit store of every check (elig-client's
+//! `audit::SqliteAuditStore`, one SQLite file), and its push to the central store.
 //!
 //! `list` prints one day's rows, `export` writes JSON Lines (elig-client's export format,
 //! documented field by field in its `audit::export` module), `verify` walks the hash chain
 //! and exits 1 with the first row that does not hold. The store is never created here: a
-//! missing file is an input error. More subcommands (`audit push`) come with their own
-//! variants of [`AuditCommand`].
+//! missing file is an input error. `push` ships the rows to the organisation's central
+//! PostgreSQL store ([`push`], feature `postgres`).
+
+mod push;
 
 use std::path::{Path, PathBuf};
 
@@ -52,6 +54,21 @@ Exit codes: 0 exported, 2 the store cannot be read or the output cannot be writt
 Exit codes: 0 intact, 1 tampered (the first row that does not hold is named), 2 the store
 cannot be read.")]
     Verify(VerifyArgs),
+    /// Send the store's new rows to the organisation's central PostgreSQL store (exactly once).
+    #[command(after_help = "Examples:
+  elig audit push --db audit.sqlite3 --to postgres://desk:secret@audit.example:5432/elig \\
+    --device desk-01 --site clinic-tokyo --ca central-ca.pem
+  elig audit push --db audit.sqlite3 --to postgres://desk:secret@127.0.0.1/elig \\
+    --device desk-01 --site clinic-tokyo --json
+
+Run it as often as you like (a scheduled task): only rows the central store does not hold
+are sent, and a push cut off by the line continues where it stopped.
+
+Exit codes: 0 pushed (or nothing new), 1 a row of the store does not hold or differs from
+what the central store holds (named), 2 input or configuration (no store, malformed URL or
+device name, refused login, unusable CA file), 5 the central database cannot be reached or
+failed.")]
+    Push(push::PushArgs),
 }
 
 /// Arguments of `elig audit list`.
@@ -93,19 +110,25 @@ pub(crate) fn run(args: &AuditArgs, as_json: bool) -> Result<Exit, CliError> {
         AuditCommand::List(a) => list(a, as_json),
         AuditCommand::Export(a) => export(a),
         AuditCommand::Verify(a) => verify(a, as_json),
+        AuditCommand::Push(a) => push::run(a, as_json),
     }
 }
 
 /// Opens an existing store (never creates one).
 fn open(path: &Path) -> Result<SqliteAuditStore, CliError> {
     if !path.is_file() {
-        return Err(CliError::usage(
-            "file",
-            format!("There is no audit store at {}.", path.display()),
-            "Check the --db path (the store is the file elig verify --audit writes).",
-        ));
+        return Err(no_store(path));
     }
     SqliteAuditStore::open(path).map_err(|e| store_error(path, &e))
+}
+
+/// The error for a `--db` that is not a file.
+fn no_store(path: &Path) -> CliError {
+    CliError::usage(
+        "file",
+        format!("There is no audit store at {}.", path.display()),
+        "Check the --db path (the store is the file elig verify --audit writes).",
+    )
 }
 
 /// A store error other than a broken chain: exit 2.

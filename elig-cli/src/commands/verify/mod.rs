@@ -164,13 +164,12 @@ pub(crate) fn run(args: &VerifyArgs, as_json: bool) -> Result<Exit, CliError> {
     };
     let purpose = purpose_for(settings.purpose, &voucher)?;
     let facility = device_facility(&settings.device_cert)?;
-    let identity =
-        TlsIdentity::from_pem_files(&settings.ca, &settings.device_cert, &settings.device_key)
-            .map_err(|e| transport_error(&e))?;
-    let proxy = ProxySetting::from_env().map_err(|e| transport_error(&e))?;
-    let https = HttpsConfig::new(&settings.url, identity)
-        .map_err(|e| transport_error(&e))?
-        .with_proxy(proxy);
+    let https = https_config(
+        &settings.url,
+        &settings.ca,
+        &settings.device_cert,
+        &settings.device_key,
+    )?;
     let mut gateway = BlockingHttpsGateway::new(https).map_err(|e| transport_error(&e))?;
     let started = now
         .duration_since(UNIX_EPOCH)
@@ -283,8 +282,25 @@ fn purpose_for(arg: Option<PurposeArg>, voucher: &Voucher) -> Result<Purpose, Cl
     arg.purpose()
 }
 
+/// The gateway's HTTPS configuration: its URL, the gateway CA, this terminal's device
+/// certificate and key, and the proxy of the environment (`HTTPS_PROXY`, `NO_PROXY`). Shared
+/// with `elig desk`.
+pub(crate) fn https_config(
+    url: &str,
+    ca: &Path,
+    device_cert: &Path,
+    device_key: &Path,
+) -> Result<HttpsConfig, CliError> {
+    let identity = TlsIdentity::from_pem_files(ca, device_cert, device_key)
+        .map_err(|e| transport_error(&e))?;
+    let proxy = ProxySetting::from_env().map_err(|e| transport_error(&e))?;
+    Ok(HttpsConfig::new(url, identity)
+        .map_err(|e| transport_error(&e))?
+        .with_proxy(proxy))
+}
+
 /// The facility the device certificate names (the gateway compares the inquiry's with it).
-fn device_facility(path: &Path) -> Result<Facility, CliError> {
+pub(crate) fn device_facility(path: &Path) -> Result<Facility, CliError> {
     let bad = || {
         CliError::usage(
             "device_cert",

@@ -10,6 +10,8 @@
 )]
 
 pub(crate) mod golden;
+#[cfg(unix)]
+pub(crate) mod pg;
 pub(crate) mod run;
 
 use std::process::{Command, Output};

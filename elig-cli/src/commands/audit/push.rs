@@ -112,27 +112,23 @@ fn push_error(db: &std::path::Path, error: &elig_client::audit::AuditError) -> C
             format!("The central audit database failed (SQLSTATE {code})."),
             "Ask the database's administrator to check its log, then run the same command again.",
         ),
-        AuditError::ChainBroken(chain_break) => {
-            let (kind, next) = match chain_break.kind {
-                BreakKind::Diverged => (
-                    "central_diverged",
-                    "Check that no other desk pushes under this --device name and that this is the store pushed before; rows before it were sent.",
-                ),
-                _ => (
-                    "audit_tampered",
-                    "Keep the file as it is and run elig audit verify on it; the rows before it were sent.",
-                ),
-            };
+        AuditError::ChainBroken(chain_break) if chain_break.kind == BreakKind::Diverged => {
             CliError::new(
                 Exit::NotEligible,
-                kind,
-                format!(
-                    "Nothing from audit row {} on was sent: {chain_break}.",
-                    chain_break.seq
-                ),
-                next,
+                "central_diverged",
+                format!("Nothing more was sent: {chain_break}."),
+                "Check that no other desk pushes under this --device name and that this is the store pushed before.",
             )
         }
+        AuditError::ChainBroken(chain_break) => CliError::new(
+            Exit::NotEligible,
+            "audit_tampered",
+            format!(
+                "Nothing from audit row {} on was sent: {chain_break}.",
+                chain_break.seq
+            ),
+            "Keep the file as it is and run elig audit verify on it; the rows before it were sent.",
+        ),
         AuditError::UnreadableRow { seq, column } => CliError::new(
             Exit::NotEligible,
             "audit_tampered",

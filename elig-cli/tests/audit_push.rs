@@ -3,7 +3,12 @@
 //! with `ELIG_PG_BIN`).
 
 // Helpers outside `#[test]` functions, where clippy.toml's test allowances do not reach.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::arithmetic_side_effects
+)]
 
 mod common;
 

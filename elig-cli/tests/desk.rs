@@ -2,6 +2,9 @@
 //! token) opens a session and the page, Ctrl-C stops it with exit 0; settings errors are one
 //! sentence and exit 2.
 
+// Helpers outside `#[test]` functions, where clippy.toml's test allowances do not reach.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};

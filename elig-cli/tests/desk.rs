@@ -52,10 +52,10 @@ fn the_demo_desk_prints_a_url_that_opens_the_page_and_stops_on_ctrl_c() {
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
+    // Kept open until the desk stops: it prints more after the URL.
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+    stdout.read_line(&mut first).unwrap();
     let url = first
         .split_whitespace()
         .find(|w| w.starts_with("http://127.0.0.1:"))
@@ -86,6 +86,7 @@ fn the_demo_desk_prints_a_url_that_opens_the_page_and_stops_on_ctrl_c() {
     assert_eq!(stop(child), Some(0), "Ctrl-C stops the desk cleanly");
     #[cfg(not(unix))]
     stop(child);
+    drop(stdout);
 }
 
 #[test]

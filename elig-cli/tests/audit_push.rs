@@ -1,5 +1,6 @@
-//! `elig audit push` through the built binary: an unreachable central store (always run),
-//! and pushes to a real throw-away PostgreSQL (`#[ignore]`d; run by scripts/postgres-test.sh
+//! `elig audit push` and `elig audit central-export` through the built binary: an
+//! unreachable central store (always run), and pushes and exports with a real throw-away
+//! PostgreSQL (`#[ignore]`d; run by scripts/postgres-test.sh
 //! with `ELIG_PG_BIN`).
 
 // Helpers outside `#[test]` functions, where clippy.toml's test allowances do not reach.
@@ -7,7 +8,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::arithmetic_side_effects
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing
 )]
 
 mod common;
@@ -90,6 +92,14 @@ fn an_unreachable_central_store_is_exit_5_in_one_sentence() {
     let run = push(&db, &url, "desk-01", true);
     run.expect_code(5);
     assert_eq!(run.json()["error"]["kind"], "central_unreachable");
+
+    let run = elig(["audit", "central-export", "--central", &url]);
+    run.expect_code(5);
+    assert_clean_error(&run);
+    assert!(
+        !run.stderr.contains("secret-pw"),
+        "the URL's password is never printed"
+    );
 }
 
 #[test]
@@ -144,6 +154,38 @@ fn pushes_reach_a_real_postgresql_exactly_once() {
     assert_eq!(doc["head_seq"], 3);
     let count = "SELECT count(*) FROM elig_audit_checks WHERE device = 'desk-01'";
     assert_eq!(cluster.psql(count), "3");
+
+    let export = elig([
+        "audit",
+        "central-export",
+        "--central",
+        &cluster.url(),
+        "--site",
+        "clinic-tokyo",
+    ]);
+    export.expect_code(0);
+    let lines: Vec<serde_json::Value> = export
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{}", export.stdout);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["device"] == "desk-01" && l["site"] == "clinic-tokyo")
+    );
+    assert_eq!(lines[2]["voucher_number"], "26000000002");
+    let other_site = elig([
+        "audit",
+        "central-export",
+        "--central",
+        &cluster.url(),
+        "--site",
+        "elsewhere",
+    ]);
+    other_site.expect_code(0);
+    assert_eq!(other_site.stdout, "", "the site filter holds");
 
     let again = push(&db, &cluster.url(), "desk-01", false);
     again.expect_code(0);

@@ -5,8 +5,10 @@
 //! documented field by field in its `audit::export` module), `verify` walks the hash chain
 //! and exits 1 with the first row that does not hold. The store is never created here: a
 //! missing file is an input error. `push` ships the rows to the organisation's central
-//! PostgreSQL store ([`push`], feature `postgres`).
+//! PostgreSQL store ([`push`], feature `postgres`); `central-export` reads every desk's rows
+//! back from it ([`central`]).
 
+mod central;
 mod push;
 
 use std::path::{Path, PathBuf};
@@ -69,6 +71,17 @@ what the central store holds (named), 2 input or configuration (no store, malfor
 device name, refused login, unusable CA file), 5 the central database cannot be reached or
 failed.")]
     Push(push::PushArgs),
+    /// Export every desk's rows from the central PostgreSQL store as JSON Lines.
+    #[command(after_help = "Examples:
+  elig audit central-export --central postgres://office:secret@audit.example/elig \\
+    --site clinic-tokyo --from 2026-04-01 --to 2026-04-30 --ca central-ca.pem > april.jsonl
+  elig audit central-export --central postgres://office:secret@127.0.0.1/elig --device desk-01
+
+Each line is `device`, `site`, then the fields of `elig audit export`.
+
+Exit codes: 0 exported, 2 configuration (malformed URL, refused login, unusable CA file) or
+the output cannot be written, 5 the central database cannot be reached or failed.")]
+    CentralExport(central::CentralExportArgs),
 }
 
 /// Arguments of `elig audit list`.
@@ -111,6 +124,7 @@ pub(crate) fn run(args: &AuditArgs, as_json: bool) -> Result<Exit, CliError> {
         AuditCommand::Export(a) => export(a),
         AuditCommand::Verify(a) => verify(a, as_json),
         AuditCommand::Push(a) => push::run(a, as_json),
+        AuditCommand::CentralExport(a) => central::run(a),
     }
 }
 

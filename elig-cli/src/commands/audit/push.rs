@@ -38,7 +38,7 @@ pub(crate) struct PushArgs {
 /// Runs `elig audit push`.
 #[cfg(feature = "postgres")]
 pub(crate) fn run(args: &PushArgs, as_json: bool) -> Result<Exit, CliError> {
-    use elig_client::audit::postgres::{PgOptions, PgTls, push_file};
+    use elig_client::audit::postgres::push_file;
     use serde_json::json;
 
     use crate::output;
@@ -46,20 +46,7 @@ pub(crate) fn run(args: &PushArgs, as_json: bool) -> Result<Exit, CliError> {
     if !args.db.is_file() {
         return Err(super::no_store(&args.db));
     }
-    let mut options = PgOptions::default();
-    if let Some(ca) = &args.ca {
-        let tls = PgTls::required_from_pem_file(ca).map_err(|_| {
-            CliError::usage(
-                "ca_file",
-                format!(
-                    "{} is not a readable PEM file of CA certificates.",
-                    ca.display()
-                ),
-                "Pass the central database server's CA certificate (PEM) with --ca.",
-            )
-        })?;
-        options = options.with_tls(tls);
-    }
+    let options = pg_options(args.ca.as_deref())?;
     let report = push_file(&args.db, &args.to, &args.device, &args.site, &options)
         .map_err(|e| push_error(&args.db, &e))?;
     if as_json {
@@ -83,16 +70,45 @@ pub(crate) fn run(args: &PushArgs, as_json: bool) -> Result<Exit, CliError> {
 /// Without the `postgres` feature: a clear error, nothing contacted.
 #[cfg(not(feature = "postgres"))]
 pub(crate) fn run(_args: &PushArgs, _as_json: bool) -> Result<Exit, CliError> {
-    Err(CliError::usage(
+    Err(no_postgres())
+}
+
+/// The error of a build without the `postgres` feature.
+#[cfg(not(feature = "postgres"))]
+pub(super) fn no_postgres() -> CliError {
+    CliError::usage(
         "no_postgres",
         "This elig was built without the central audit store.",
         "Install elig with its default features (the `postgres` feature), then run the command again.",
-    ))
+    )
 }
 
-/// The CLI error of a failed push: one sentence, the next step, the exit code.
+/// The connection options: TLS required with `--ca FILE`'s CA certificates, or none.
 #[cfg(feature = "postgres")]
-fn push_error(db: &std::path::Path, error: &elig_client::audit::AuditError) -> CliError {
+pub(super) fn pg_options(
+    ca: Option<&std::path::Path>,
+) -> Result<elig_client::audit::postgres::PgOptions, CliError> {
+    use elig_client::audit::postgres::{PgOptions, PgTls};
+    let Some(ca) = ca else {
+        return Ok(PgOptions::default());
+    };
+    let tls = PgTls::required_from_pem_file(ca).map_err(|_| {
+        CliError::usage(
+            "ca_file",
+            format!(
+                "{} is not a readable PEM file of CA certificates.",
+                ca.display()
+            ),
+            "Pass the central database server's CA certificate (PEM) with --ca.",
+        )
+    })?;
+    Ok(PgOptions::default().with_tls(tls))
+}
+
+/// The CLI error of a failed push or central query: one sentence, the next step, the exit
+/// code.
+#[cfg(feature = "postgres")]
+pub(super) fn push_error(db: &std::path::Path, error: &elig_client::audit::AuditError) -> CliError {
     use elig_client::audit::{AuditError, BreakKind};
     match error {
         AuditError::Unreachable { .. } => CliError::new(

@@ -41,12 +41,12 @@ pub(crate) fn run(args: &CentralExportArgs) -> Result<Exit, CliError> {
     use elig_client::audit::DayRange;
     use elig_client::audit::postgres::{PgAuditStore, Query};
 
-    use super::push::{pg_options, push_error};
+    use super::push::{central_error, pg_options};
 
     let options = pg_options(args.ca.as_deref())?;
     let here = std::path::Path::new("-");
     let central =
-        PgAuditStore::connect(&args.central, &options).map_err(|e| push_error(here, &e))?;
+        PgAuditStore::connect(&args.central, &options).map_err(|e| central_error(here, &e))?;
     let mut query = Query::all().days(DayRange {
         from: args.from,
         to: args.to,
@@ -60,7 +60,7 @@ pub(crate) fn run(args: &CentralExportArgs) -> Result<Exit, CliError> {
     let mut out = std::io::stdout().lock();
     central
         .export_jsonl(&query, &mut out)
-        .map_err(|e| push_error(here, &e))?;
+        .map_err(|e| central_error(here, &e))?;
     Ok(Exit::Success)
 }
 

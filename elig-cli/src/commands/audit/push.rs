@@ -48,7 +48,7 @@ pub(crate) fn run(args: &PushArgs, as_json: bool) -> Result<Exit, CliError> {
     }
     let options = pg_options(args.ca.as_deref())?;
     let report = push_file(&args.db, &args.to, &args.device, &args.site, &options)
-        .map_err(|e| push_error(&args.db, &e))?;
+        .map_err(|e| central_error(&args.db, &e))?;
     if as_json {
         output::json(&json!({
             "outcome": "pushed",
@@ -108,7 +108,10 @@ pub(super) fn pg_options(
 /// The CLI error of a failed push or central query: one sentence, the next step, the exit
 /// code.
 #[cfg(feature = "postgres")]
-pub(super) fn push_error(db: &std::path::Path, error: &elig_client::audit::AuditError) -> CliError {
+pub(super) fn central_error(
+    db: &std::path::Path,
+    error: &elig_client::audit::AuditError,
+) -> CliError {
     use elig_client::audit::{AuditError, BreakKind};
     match error {
         AuditError::Unreachable { .. } => CliError::new(

@@ -174,6 +174,10 @@ RUSTDOCFLAGS="-D warnings" cargo doc -p elig-client --no-deps --features postgre
 step "central audit store against a real PostgreSQL server"
 if [ "$(id -u)" = "0" ] || [ -d /usr/lib/postgresql ]; then
     scripts/postgres-test.sh
+    # `elig audit push` (issue 15 item 2) against its own throw-away cluster (the same
+    # mechanism, elig-cli/tests/common/pg.rs): step 3's feature set, so nothing is rebuilt.
+    cargo test --workspace "${CARGO_FEATURES[@]}" --features elig-client/tokio --locked \
+        --test audit_push -- --ignored
 elif is_ci; then
     echo "CI=true: the PostgreSQL tests must run, but postgresql is missing and apt needs root" >&2
     exit 1
@@ -184,8 +188,8 @@ fi
 # --- 5c. elig-desk in headless Chromium over WebDriver (issue 14) -----------------------
 step "elig-desk browser tests (headless Chromium, scripts/desk-test.sh)"
 if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
-    # The desk's `pcsc` feature (Settings::pcsc_reader, tests/pcsc.rs) is not in the
-    # workspace build above: lint it here, with the PC/SC library it links.
+    # The desk's `pcsc` feature (Settings::pcsc_reader) is in the workspace build above
+    # through elig-cli/pcsc; this lints its own test target (tests/pcsc.rs) with it.
     if [ "$HAVE_PCSC" = 1 ]; then
         cargo clippy -p elig-desk --all-targets --features pcsc --locked -- -D warnings
     fi

@@ -39,8 +39,19 @@ pub(crate) enum Command {
     /// Check a voucher holder's insurance with their My Number Card and the gateway.
     Verify(commands::verify::VerifyArgs),
     // ---- end C1 ----
+    /// Serve the reception-desk web page on this machine until Ctrl-C.
+    Desk(commands::desk::DeskArgs),
     /// Print shell completions for `elig`.
     Completions(commands::completions::CompletionsArgs),
     /// Write the `elig` man pages.
     Man(commands::completions::ManArgs),
+    // Commands that need no card (C2).
+    /// Validate and normalize an identifier (保険者番号, 医療機関コード, …).
+    Ids(commands::ids::IdsArgs),
+    /// The explained verdict for a voucher without a card.
+    Voucher(commands::voucher::VoucherArgs),
+    /// The 既存型 terminal's files: ask it through its folders, read its answers.
+    Oqs(commands::oqs::OqsArgs),
+    /// The audit store: list, export, verify.
+    Audit(commands::audit::AuditArgs),
 }

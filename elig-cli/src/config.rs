@@ -1,4 +1,4 @@
-//! The settings file of `elig verify --config FILE` (and, later, `elig desk --config FILE`):
+//! The settings file of `elig verify --config FILE` and `elig desk --config FILE`:
 //! one TOML file per reception terminal. Every key is optional; a flag given on the command
 //! line wins over the file. The layout is this project's own design.
 //!
@@ -13,7 +13,14 @@
 //! ca = "sandbox/gateway-ca.pem"     # relative paths are relative to the file's folder
 //! device_cert = "sandbox/device-clinic.pem"
 //! device_key = "sandbox/device-clinic.key.pem"
+//!
+//! [desk]                            # elig desk only
+//! bind = "127.0.0.1:8470"           # loopback only (the default)
+//! idle_lock_minutes = 10            # the page locks after this long unused (the default)
 //! ```
+//!
+//! The facility (健診機関番号 or オンライン資格確認用コード) is not a key: it is the one the
+//! device certificate names, which the gateway compares the inquiry's with.
 
 use std::path::{Path, PathBuf};
 
@@ -36,6 +43,19 @@ pub(crate) struct Settings {
     pub(crate) staff: Option<String>,
     /// The default purpose (`checkup`, `guidance`, `dock-insurer`).
     pub(crate) purpose: Option<String>,
+    /// `[desk]`: what only `elig desk` reads.
+    #[serde(default)]
+    pub(crate) desk: DeskSettings,
+}
+
+/// `[desk]`: the reception page's own settings.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DeskSettings {
+    /// The loopback address and port to listen on.
+    pub(crate) bind: Option<String>,
+    /// Minutes without a request before the page locks.
+    pub(crate) idle_lock_minutes: Option<u64>,
 }
 
 /// `[gateway]`: where to connect and as whom.
@@ -106,6 +126,9 @@ purpose = "checkup"
 url = "https://127.0.0.1:8443"
 ca = "sandbox/gateway-ca.pem"
 device_cert = "/etc/elig/device.pem"
+[desk]
+bind = "127.0.0.1:9000"
+idle_lock_minutes = 5
 "#;
         let s = Settings::parse(text, Path::new("/etc/elig"), Path::new("x.toml")).unwrap();
         assert_eq!(s.reader.as_deref(), Some("Virtual PCD 00 00"));
@@ -118,6 +141,8 @@ device_cert = "/etc/elig/device.pem"
             Some(PathBuf::from("/etc/elig/device.pem"))
         );
         assert_eq!(s.gateway.device_key, None);
+        assert_eq!(s.desk.bind.as_deref(), Some("127.0.0.1:9000"));
+        assert_eq!(s.desk.idle_lock_minutes, Some(5));
     }
 
     #[test]

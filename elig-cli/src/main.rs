@@ -39,8 +39,14 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Verify(args) => commands::verify::run(&args, as_json),
         Command::Card(args) => commands::card::run(&args, as_json),
         Command::Readers(args) => commands::card::readers(&args, as_json),
+        Command::Desk(args) => commands::desk::run(&args, as_json),
         // ---- end C1 ----
         Command::Completions(args) => commands::completions::completions(&args),
         Command::Man(args) => commands::completions::man(&args),
+        // Commands that need no card (C2).
+        Command::Ids(args) => commands::ids::run(&args, as_json),
+        Command::Voucher(args) => commands::voucher::run(&args, as_json),
+        Command::Oqs(args) => commands::oqs::run(&args, as_json),
+        Command::Audit(args) => commands::audit::run(&args, as_json),
     }
 }

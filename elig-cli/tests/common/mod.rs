@@ -1,11 +1,18 @@
-//! Shared helpers of the `elig` integration tests: run the built binary, read its JSON.
+//! Shared helpers of the `elig` integration tests: run the built binary, read its JSON,
+//! compare golden JSON documents.
 #![allow(
     dead_code,
     unreachable_pub,
     clippy::unwrap_used,
     clippy::expect_used,
-    clippy::panic
+    clippy::panic,
+    reason = "each test file uses some of the helpers; helpers outside #[test] functions"
 )]
+
+pub(crate) mod golden;
+#[cfg(unix)]
+pub(crate) mod pg;
+pub(crate) mod run;
 
 use std::process::{Command, Output};
 

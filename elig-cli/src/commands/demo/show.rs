@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::CaseResult;
 use super::timeline::Step;
 use crate::commands::check_failure::cli_error;
-use crate::commands::verdict_document::{outcome_word, verdict_json, verdict_lines};
+use crate::commands::verdict_json::{outcome_code, verdict_document, verdict_lines};
 use crate::output;
 
 /// The demo's printer.
@@ -150,8 +150,8 @@ fn case_json(case: &CaseResult) -> Value {
     };
     match &case.outcome.result {
         Ok(verdict) => {
-            map.insert("outcome".to_owned(), json!(outcome_word(verdict.outcome)));
-            map.insert("verdict".to_owned(), verdict_json(verdict));
+            map.insert("outcome".to_owned(), json!(outcome_code(verdict.outcome)));
+            map.insert("verdict".to_owned(), verdict_document(verdict));
         }
         Err(failure) => {
             let error = cli_error(failure);

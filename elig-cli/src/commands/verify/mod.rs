@@ -15,27 +15,17 @@ use elig_client::https::{BlockingHttpsGateway, HttpsConfig, ProxySetting, TlsIde
 use elig_client::session::{CheckRequest, Mode, Timeouts};
 use elig_proto::gateway::{RequestId, facility_from_subject};
 use reader_backends::Transport;
-use voucher_model::{Date, Facility, Purpose, RequestedUse, Voucher, jst};
+use voucher_model::{Date, Facility, Purpose, Voucher, jst};
 use x509_cert::Certificate;
 
 use self::desk::{PinSource, TerminalDesk};
 use crate::commands::check_failure::{cli_error, transport_error};
-use crate::commands::verdict_document::{exit_of, verdict_json, verdict_lines};
+use crate::commands::value_args::PurposeArg;
+use crate::commands::verdict_json::{exit_of, verdict_document, verdict_lines};
 use crate::config::Settings;
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::output;
-
-/// What the check is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum PurposeArg {
-    /// 特定健診 (a 受診券).
-    Checkup,
-    /// 特定保健指導 (a 利用券).
-    Guidance,
-    /// 人間ドック: the insurer confirmed under a contract.
-    DockInsurer,
-}
 
 /// Arguments of `elig verify`.
 #[derive(Debug, Args)]
@@ -174,13 +164,12 @@ pub(crate) fn run(args: &VerifyArgs, as_json: bool) -> Result<Exit, CliError> {
     };
     let purpose = purpose_for(settings.purpose, &voucher)?;
     let facility = device_facility(&settings.device_cert)?;
-    let identity =
-        TlsIdentity::from_pem_files(&settings.ca, &settings.device_cert, &settings.device_key)
-            .map_err(|e| transport_error(&e))?;
-    let proxy = ProxySetting::from_env().map_err(|e| transport_error(&e))?;
-    let https = HttpsConfig::new(&settings.url, identity)
-        .map_err(|e| transport_error(&e))?
-        .with_proxy(proxy);
+    let https = https_config(
+        &settings.url,
+        &settings.ca,
+        &settings.device_cert,
+        &settings.device_key,
+    )?;
     let mut gateway = BlockingHttpsGateway::new(https).map_err(|e| transport_error(&e))?;
     let started = now
         .duration_since(UNIX_EPOCH)
@@ -255,13 +244,13 @@ pub(crate) fn run(args: &VerifyArgs, as_json: bool) -> Result<Exit, CliError> {
     }
     let verdict = recorded.outcome.result.as_ref().map_err(cli_error)?;
     if as_json {
-        output::json(&verdict_json(verdict));
+        output::json(&verdict_document(verdict));
     } else {
         for line in verdict_lines(verdict) {
             output::line(line);
         }
     }
-    Ok(exit_of(verdict))
+    Ok(exit_of(verdict.outcome))
 }
 
 fn read_voucher(path: &Path) -> Result<Voucher, CliError> {
@@ -286,26 +275,32 @@ fn parse_date(text: &str) -> Result<Date, CliError> {
 }
 
 fn purpose_for(arg: Option<PurposeArg>, voucher: &Voucher) -> Result<Purpose, CliError> {
-    let requested = match arg {
-        Some(PurposeArg::Checkup) => RequestedUse::SpecificHealthCheckup,
-        Some(PurposeArg::Guidance) => RequestedUse::SpecificHealthGuidance,
-        Some(PurposeArg::DockInsurer) => RequestedUse::NingenDockInsurerConfirmation,
-        None => match voucher.kind() {
-            voucher_model::VoucherKind::Checkup => RequestedUse::SpecificHealthCheckup,
-            _ => RequestedUse::SpecificHealthGuidance,
-        },
-    };
-    Purpose::for_online_check(requested).map_err(|e| {
-        CliError::usage(
-            "purpose",
-            e.message_en(),
-            "Choose --purpose checkup, guidance or dock-insurer.",
-        )
-    })
+    let arg = arg.unwrap_or(match voucher.kind() {
+        voucher_model::VoucherKind::Checkup => PurposeArg::Checkup,
+        _ => PurposeArg::Guidance,
+    });
+    arg.purpose()
+}
+
+/// The gateway's HTTPS configuration: its URL, the gateway CA, this terminal's device
+/// certificate and key, and the proxy of the environment (`HTTPS_PROXY`, `NO_PROXY`). Shared
+/// with `elig desk`.
+pub(crate) fn https_config(
+    url: &str,
+    ca: &Path,
+    device_cert: &Path,
+    device_key: &Path,
+) -> Result<HttpsConfig, CliError> {
+    let identity = TlsIdentity::from_pem_files(ca, device_cert, device_key)
+        .map_err(|e| transport_error(&e))?;
+    let proxy = ProxySetting::from_env().map_err(|e| transport_error(&e))?;
+    Ok(HttpsConfig::new(url, identity)
+        .map_err(|e| transport_error(&e))?
+        .with_proxy(proxy))
 }
 
 /// The facility the device certificate names (the gateway compares the inquiry's with it).
-fn device_facility(path: &Path) -> Result<Facility, CliError> {
+pub(crate) fn device_facility(path: &Path) -> Result<Facility, CliError> {
     let bad = || {
         CliError::usage(
             "device_cert",

@@ -9,9 +9,10 @@ use serde_json::json;
 
 use crate::error::CliError;
 
-/// Print one line of plain output.
+/// Print one line of plain output. A closed pipe (`elig … | head`) ends the output quietly
+/// instead of panicking the way `println!` does.
 pub(crate) fn line(text: impl std::fmt::Display) {
-    println!("{text}");
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
 }
 
 /// Print a JSON document on one line of standard output.

@@ -101,3 +101,22 @@ fn help_shows_an_example_and_the_exit_codes() {
     assert!(run.stdout.contains("elig ids check insurer 06110829"));
     assert!(run.stdout.contains("Exit codes"));
 }
+
+/// `elig … | head`: a reader that closes the pipe early ends the output quietly — exit 0, no
+/// panic message (`println!` would panic on the broken pipe, exit 101).
+#[test]
+fn a_closed_output_pipe_is_not_a_panic() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_elig"))
+        .args(["ids", "check", "insurer", "06110829"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close our end of the pipe before the command writes (it is still starting up).
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}

@@ -20,8 +20,8 @@ enum OnOff {
     Off,
 }
 
-/// Arguments of `elig vpcd-card`.
-#[derive(Debug, Args)]
+/// Arguments of `elig vpcd-card`. `Debug` is written out so that the PIN never reaches it.
+#[derive(Args)]
 #[command(after_help = "Example (pcscd with vsmartcard's vpcd running):\n  \
     elig sandbox card --serial 1001 --out ./card-1001\n  \
     elig vpcd-card --chain ./card-1001 --pin 1234 &\n  \
@@ -42,6 +42,18 @@ pub(crate) struct VpcdCardArgs {
     /// Card serial of the default test PKI when no --chain is given (1001 is person P01).
     #[arg(long, value_name = "N", default_value_t = 1)]
     serial: u64,
+}
+
+impl std::fmt::Debug for VpcdCardArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VpcdCardArgs")
+            .field("port", &self.port)
+            .field("pin", &voucher_model::REDACTED)
+            .field("chain", &self.chain)
+            .field("extended", &self.extended)
+            .field("serial", &self.serial)
+            .finish()
+    }
 }
 
 /// Runs `elig vpcd-card` until Ctrl-C / SIGTERM or until pcscd closes the link.
@@ -101,5 +113,21 @@ fn bridge_error(error: &BridgeError, args: &VpcdCardArgs) -> CliError {
             "The link to the vpcd reader broke.",
             "Check that pcscd still runs, then start the card again.",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use crate::cli::Cli;
+
+    #[test]
+    fn the_pin_never_reaches_debug() {
+        let cli =
+            Cli::try_parse_from(["elig", "vpcd-card", "--pin", "9876", "--port", "35964"]).unwrap();
+        let text = format!("{cli:?}");
+        assert!(!text.contains("9876"), "{text}");
+        assert!(text.contains("35964"), "{text}");
     }
 }

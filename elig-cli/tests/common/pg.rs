@@ -3,6 +3,8 @@
 //! (`/usr/lib/postgresql/NN/bin`, or `ELIG_PG_BIN`), `initdb` into a temporary directory,
 //! `postgres` on a free 127.0.0.1 port only, as `nobody` when the tests run as root,
 //! password (SCRAM) authentication, stopped by PID when dropped.
+// The cluster runs as another Unix user (chown, setuid via CommandExt): Unix only.
+#![cfg(unix)]
 #![allow(
     clippy::arithmetic_side_effects,
     reason = "test helper: a deadline an instant plus a minute"

@@ -4,6 +4,9 @@
 //! cluster lives in a temporary directory, listens on a free loopback port only, runs as an
 //! unprivileged user (`nobody` when the tests run as root: PostgreSQL refuses to run as
 //! root), uses password (SCRAM) authentication, and is stopped by PID when dropped.
+// The cluster runs as another Unix user (chown, setuid via CommandExt): Unix only, like the
+// test files that use it.
+#![cfg(unix)]
 // Test code: a panic is a test failure, so the library-only lints do not apply.
 #![allow(
     clippy::unwrap_used,
